@@ -1,0 +1,5 @@
+import sys
+
+from pymon.cli import main
+
+sys.exit(main())

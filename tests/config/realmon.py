@@ -76,6 +76,9 @@ class MonResult:
     maxkeep: str | None = None
     asked_groups: frozenset[str] = frozenset()  # every name asked with `list group`
     line_offset: int = 0  # lines the harness put before the snippet (see mon_config)
+    # False when mon accepted the config but dropped the connection before the
+    # queries were done (`cltimeout = 0s` closes every client at once)
+    queried: bool = True
 
     def members(self, group: str) -> list[str]:
         text = self.groups[group]
@@ -349,7 +352,10 @@ def _run_once(text: str, keywords: tuple[str, ...]) -> MonResult:
             if offset:
                 rest = re.sub(r"line (\d+)$", lambda m: f"line {int(m.group(1)) - offset}", rest)
             return MonResult(False, proc.returncode, stderr, warnings, rest, line_offset=offset)
-        found = _query(client, text, warnings, keywords)
+        try:
+            found = _query(client, text, warnings, keywords)
+        except ConnectionError:
+            return MonResult(True, None, stderr, warnings, None, line_offset=offset, queried=False)
         return MonResult(
             True, None, stderr, warnings, None, line_offset=offset, **found  # type: ignore[arg-type]
         )

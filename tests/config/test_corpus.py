@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import shared_dir
 
+from conftest import shared_dir
 from pymon.config import ConfigError, Options, load_config
 
 CORPUS = (shared_dir() or Path("/nonexistent")) / "corpus" / "moncf"

@@ -146,3 +146,13 @@ def test_missing_config_file(base: Path) -> None:
     done = check("-c", str(base / "nope.cf"))
     assert done.returncode == 1
     assert f"config file {base}/nope.cf does not exist" in done.stderr
+
+
+def test_m4_flag_without_program_runs_m4(base: Path) -> None:
+    """CLI-14: mon runs the config file itself as the m4 program; pymon runs m4."""
+    if not any(Path(d, "m4").exists() for d in os.environ.get("PATH", "").split(":")):
+        pytest.skip("m4 is not installed")
+    path = write(base, "define(`_G_', `web')dnl\nhostgroup _G_ w1\n")
+    done = check("-M", "-c", path, "-b", str(base), "-A", "auth.cf")
+    assert done.returncode == 0, done.stderr
+    assert "hostgroups 1 (1 hosts)" in done.stdout

@@ -13,8 +13,11 @@ tightest to loosest:
     and             left associative
     or  xor         left associative
 
-Texts Perl rejects are a DependSyntaxError, and so is the Perl pymon does not
-support (other operators, barewords, `()`).
+A text Perl rejects after mon's substitution is a DependSyntaxError, and so is the
+Perl pymon does not support (other operators, barewords, `()`, 0x1f). One
+exception: where mon's substitution mangles a reference inside another (`b:c`
+inside `a-b:c-d`, or `.` matching any character), pymon reads the references as
+written.
 """
 
 from __future__ import annotations
@@ -122,8 +125,8 @@ def dependency_refs(text: str) -> tuple[tuple[str, str], ...]:
 
     No syntax check: mon never evaluates a `hostdepend` (DEP-05).
     """
-    pairs = (token.partition(":")[::2] for token in _REF.findall(text))
-    return tuple(dict.fromkeys((group, service) for group, service in pairs))
+    tokens = dict.fromkeys(token.partition(":") for token in _REF.findall(text))
+    return tuple((group, service) for group, _, service in tokens)
 
 
 def evaluate(expr: DependExpr, status: Callable[[str, str], bool]) -> bool:
@@ -188,9 +191,9 @@ _PERL_WORD_OPERATORS = frozenset({"lt", "gt", "le", "ge", "eq", "ne", "cmp", "x"
 _SUPPORTED = "use group:service, integers, parentheses, !, &&, ||, not, and, or, xor"
 
 _LEXEME = re.compile(
-    r"""
+    rf"""
       (?P<space>[ \t\n\r\f\v]+)            # Perl's whitespace
-    | (?P<ref>[a-zA-Z0-9_.-]+:[a-zA-Z0-9_.-]+)
+    | (?P<ref>{_REF.pattern})
     | (?P<radix>0[xXbBoO])                 # Perl's 0x1f, 0b1, 0o7: even in 0xor 1
     | (?P<int>[0-9]+)
     | (?P<word>[a-zA-Z_][a-zA-Z0-9_]*)
@@ -250,7 +253,8 @@ class _Parser:
                 # Perl lexes `not (...)` as a function call: a term, so `not (0) || 1` is true.
                 return Not(self._parenthesized())
             return Not(self._expression(_NOT_OPERAND))
-        self._fail(token, "expected an operand, found " + _describe(token))
+        found = "the end of the text" if token.kind == "end" else f"'{token.text}'"
+        self._fail(token, f"expected an operand, found {found}")
 
     def _parenthesized(self) -> DependExpr:
         opening = self._advance()
@@ -307,7 +311,3 @@ def _integer(text: str, digits: str, column: int) -> int:
             raise DependSyntaxError(text, column + bad.start(), f"illegal octal digit '{bad.group()}'")
         return int(digits, 8)
     return int(digits)
-
-
-def _describe(token: _Token) -> str:
-    return "the end of the text" if token.kind == "end" else f"'{token.text}'"

@@ -33,7 +33,7 @@ from pymon.config.model import (
     Watch,
 )
 from pymon.config.period import perl_in_period
-from pymon.config.perl import format_number, perl_num, perl_true, split_words
+from pymon.config.perl import catdir, format_number, perl_num, perl_true, split_words
 from pymon.config.timeval import dhmstos
 
 _A = re.ASCII
@@ -262,7 +262,7 @@ class _Reader:
         if name in PLAIN_GLOBALS:
             g[name] = value
         elif name in ("basedir", "cfbasedir"):
-            g[name] = value if value.startswith("/") else f"./{value}" if value else "."
+            g[name] = value if value.startswith("/") else catdir(".", value)  # GLOB-02/03
         elif name in ("randstart", "historictime", "cltimeout"):
             seconds = dhmstos(value)
             if seconds is None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 from pymon.config.model import ALERT_KINDS, Config, Globals
+from pymon.config.perl import catdir
 
 SPLIT_PATH = re.compile(r"\s*:\s*", re.ASCII)
 
@@ -35,20 +36,6 @@ class Options:
     randstart: str | None = None  # -r
     m4: str | None = None  # -M ('' = -M without a program: m4)
     syslogfacility: str | None = None  # -O
-
-
-def canonpath(path: str) -> str:
-    """File::Spec's canonpath: squeeze slashes, drop `.` parts, keep `..`."""
-    absolute = path.startswith("/")
-    parts = [p for p in path.split("/") if p not in ("", ".")]
-    joined = "/".join(parts)
-    if absolute:
-        return "/" + joined
-    return joined or "."
-
-
-def catdir(base: str, path: str) -> str:
-    return canonpath(f"{base}/{path}")
 
 
 def _service_port(protocol: str) -> str:

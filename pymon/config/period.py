@@ -280,9 +280,10 @@ def _parse_hour(token: str) -> int:
 
 
 def _parse_single_yday(token: str) -> Range | None:
-    """PERIOD-08 quirk: a lone yd value is taken as a Perl number before any check.
+    """A lone yd value is turned into a Perl number before it is checked.
 
-    So trailing garbage is ignored (``329abc`` is 329, ``3.29e2`` is 329) and a
+    A quirk of Time::Period's yd() not covered by PERIOD-08/11: trailing
+    garbage is ignored (``329abc`` is 329, ``3.29e2`` is 329) and a
     number that is not integral but prints as one (``329.0000000000001``) is
     accepted and matches no day.
     """
@@ -363,7 +364,8 @@ def _fields(tm: time.struct_time) -> _TimeFields:
     )
 
 
-# What Perl's inPeriod sees when localtime returns nothing (huge times).
+# What Perl's inPeriod sees when localtime returns nothing (huge times): all
+# undefined, so year 1900, January, week 1, yday 1, mday 0, Sunday, 00:00:00.
 _UNDEFINED_TIME: Final = _TimeFields(1900, 1, 1, 1, 0, 1, 0, 0, 0)
 
 _FIELD_OF: Final[dict[Scale, Callable[[_TimeFields], int]]] = {
@@ -426,8 +428,11 @@ def perl_in_period(spec: str, when: float) -> int:
     if seconds < 0:
         return -1  # PERIOD-01: the time must be all digits
     period = _parse(spec)
-    if period.always or not period.parts:
-        return 1 if period.always else 0
+    # PERIOD-01: for a blank spec or "none" the time is not even converted.
+    if period.always:
+        return 1
+    if not period.parts:
+        return 0
     return _evaluate(period, _localtime(seconds))
 
 
@@ -461,9 +466,7 @@ def period_never_matches(spec: str, *, now: float | None = None) -> bool:
     if period.always:
         return False
     today = datetime.date(*time.localtime(now)[:3])
-    return not any(
-        _can_match(part, today) for part in period.parts if isinstance(part, SubPeriod)
-    )
+    return not any(_can_match(part, today) for part in period.parts if isinstance(part, SubPeriod))
 
 
 # --------------------------------------------------------------------------

@@ -47,3 +47,17 @@ def split_words(text: str) -> list[str]:
 
 def strip(text: str) -> str:
     return text.strip(PERL_SPACE)
+
+
+def canonpath(path: str) -> str:
+    """File::Spec's canonpath: squeeze slashes, drop `.` parts, keep `..`."""
+    absolute = path.startswith("/")
+    joined = "/".join(p for p in path.split("/") if p not in ("", "."))
+    if absolute:
+        return "/" + joined
+    return joined or "."
+
+
+def catdir(base: str, path: str) -> str:
+    """File::Spec->catdir(BASE, PATH)."""
+    return canonpath(f"{base}/{path}")

@@ -388,7 +388,7 @@ def test_globals() -> None:
         """
     )
     g = config.globals
-    assert (g.alertdir, g.mondir, g.basedir, g.histlength) == ("/a", "/m:/n", "./rel", "7")
+    assert (g.alertdir, g.mondir, g.basedir, g.histlength) == ("/a", "/m:/n", "rel", "7")
     assert (g.randstart, g.cltimeout, g.dtlogging, g.startupalerts_on_reset) == (30.0, 120.0, True, True)
     assert (g.exclude_period, g.serverbind) == ("hr {1}", "127.0.0.1")
 

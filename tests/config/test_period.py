@@ -6,6 +6,7 @@ import calendar
 import datetime
 import os
 import random
+import re
 import subprocess
 import time
 from collections.abc import Iterator, Sequence
@@ -339,7 +340,8 @@ TIMED_CASES: list[tuple[str, tuple[int, ...], int]] = [
     ("yr {26}", (2126, 6, 1), 1),
     ("yr {2026}", (2126, 6, 1), 0),
     ("yr {99-1972}", (2150, 1, 1), 1),  # 1972-2199 in the 22nd century
-    ("yr {99-1972}", (2200, 1, 1), 0),
+    ("yr {50-1972}", (2075, 1, 1), 0),  # 1972-2050 in the 21st century
+    ("yr {50-1972}", (2150, 1, 1), 1),  # 1972-2150 in the 22nd century
     ("yr {0}", (2000, 6, 1), 1),
     ("yr {70-79}", (1975, 6, 1), 1),
     ("yr {70-79}", (2075, 6, 1), 1),
@@ -387,7 +389,7 @@ def test_blank_and_none_ignore_the_time() -> None:
 def test_huge_times_like_perl() -> None:
     # Beyond what Perl's localtime handles it returns nothing; inPeriod then
     # sees year 1900, day 0 of January, a Sunday, 00:00:00.
-    for when in (67767976233316801, 10**20, 10**400):
+    for when in (67768036191676800, 10**20, 10**400):
         assert perl_in_period("md {31-1}", when) == 1
         assert perl_in_period("mo {jan} wd {su} hr {0} wk {1} yd {1}", when) == 1
         assert perl_in_period("md {1}", when) == 0
@@ -463,7 +465,9 @@ def random_value(r: random.Random, scale: str) -> str:
         suffix = r.choice(["am", "pm", "am", "pm", "noon"])
         return vary_case(r, f"{r.choice([12, 12, r.randint(0, 13)])}{suffix}")
     if scale == "yr":
-        return str(r.choice([r.choice(YEARS), r.randint(0, 99), r.randint(1970, 2210), r.randint(2020, 2030)]))
+        return str(
+            r.choice([r.choice(YEARS), r.randint(0, 99), r.randint(1970, 2210), r.randint(2020, 2030)])
+        )
     return str(r.randint(low, high))
 
 
@@ -471,7 +475,11 @@ def random_range(r: random.Random, scale: str) -> str:
     first = random_value(r, scale)
     if r.random() < 0.5:
         return first
-    dash = r.choice(["-", "-", "-", " - ", "- ", " -", "\t-\t"]) if r.random() < 0.98 else r.choice(["--", " -- "])
+    dash = (
+        r.choice(["-", "-", "-", " - ", "- ", " -", "\t-\t"])
+        if r.random() < 0.98
+        else r.choice(["--", " -- "])
+    )
     last = "" if r.random() < 0.01 else random_value(r, scale)
     first = "" if r.random() < 0.01 else first
     return f"{first}{dash}{last}"
@@ -537,7 +545,7 @@ def random_cases(r: random.Random, count: int) -> list[tuple[int, str]]:
     return cases[:count]
 
 
-@settings(max_examples=40, deadline=None, database=None)
+@settings(max_examples=50, deadline=None, database=None)
 @given(r=st.randoms(use_true_random=True))
 def test_random_specs_agree_with_perl(perl: PerlOracle, r: random.Random) -> None:
     assert_same_as_perl(perl, random_cases(r, 300))
@@ -576,7 +584,7 @@ def test_random_specs_agree_with_perl_shrinking(perl: PerlOracle, r: random.Rand
     ],
 )
 def test_check_period_rejects(spec: str, message: str) -> None:
-    with pytest.raises(PeriodError, match=message.replace("{", r"\{").replace(".", r"\.")) as error:
+    with pytest.raises(PeriodError, match=re.escape(message)) as error:
         check_period(spec)
     assert isinstance(error.value, ValueError)
     with pytest.raises(PeriodError):
@@ -629,7 +637,7 @@ def test_in_period() -> None:
         ("yd {366} yr {2027}", True),
         ("yd {366} yr {2028}", False),
         ("yd {366} yr {2100}", True),
-        ("yd {60} md {1} mo {mar} yr {2100}", True),
+        ("yd {60} md {1} mo {mar} yr {2100}", False),  # 2100 is not a leap year
         ("yd {60} md {29}", False),
         ("yr {1999}", True),
         ("yr {1970-2025}", True),
@@ -645,13 +653,14 @@ def test_in_period() -> None:
         ("wk {6} mo {feb}", True),
         ("wk {5} mo {feb} md {29}", False),
         ("wk {1} wd {mon} md {8-31}", True),
-        ("wk {6} wd {tu}", False),
+        ("wk {6} wd {mo}", False),
+        ("wk {6} wd {tu}", True),  # week 6 is at most a Sunday and a Monday
         ("wk {2} md {1}", True),
         ("wd {sun} md {1} mo {feb} yr {2026}", True),
         ("wd {sun} md {1} mo {feb} yr {2026-2027}", True),
-        ("wd {mon} md {1} mo {feb} yr {2027}", True),
-        ("wd {mon} md {1} mo {feb} yr {2027-2030}", True),
-        ("wd {mon} md {1} mo {feb} yr {2027-2031}", False),
+        ("wd {mon} md {1} mo {feb} yr {2027}", False),
+        ("wd {sat} md {1} mo {feb} yr {2027-2030}", True),
+        ("wd {sat} md {1} mo {feb} yr {2027-2031}", False),
         ("wd {}", True),
         ("hr {}", True),
         ("wd {mon} hr {}", True),

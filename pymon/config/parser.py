@@ -208,10 +208,10 @@ class _Reader:
         if match:
             self.state = _State("alias", match.group(1), start=line.number)
             self.ended_watch = None
-            self.aliases[match.group(1)] = []
             return
         if state.record == "alias":
-            self.aliases[state.name].append(text)
+            # CFG-08: an alias exists once it has a line; a second `alias NAME` adds to it.
+            self.aliases.setdefault(state.name, []).append(text)
             return
         match = VIEW_LINE.match(text)
         if match:
@@ -359,9 +359,10 @@ class _Reader:
             )
             self.groups[group] = HostGroup(group, (), line.number, implicit=True)
             self.group_hosts[group] = [group]
+        # mon's watch table gets an entry only with the first service, so a
+        # watch without services can be written again, and counts as no watch.
         if group in self.watches:
             self.fail(f"watch '{group}' already defined", 7)
-        self.watches[group] = (line.number, {})
         self.ended_watch = None
 
     def watch_line(self, text: str, line: LogicalLine) -> None:
@@ -395,7 +396,7 @@ class _Reader:
         assert self.line is not None
         if not SERVICE_NAME.match(name):
             self.fail(f"invalid service tag '{name}'", column)
-        services = self.watches[state.name][1]
+        services = self.watches.setdefault(state.name, (state.start, {}))[1]
         if name in services:
             self.fail(f"service {name} already defined for watch group {state.name}", column)
         draft = _ServiceDraft(name, state.name, self.line.number, dict(self.defaults))

@@ -22,6 +22,8 @@ def dhmstos(text: str) -> str | None:
     number, unit = match.groups()
     if unit == "s":
         return number
+    if number.isdigit() and int(number) * _FACTOR[unit] < 2**64:
+        return str(int(number) * _FACTOR[unit])  # Perl multiplies integers exactly up to 2**64
     return format_number(float(number) * _FACTOR[unit])
 
 

@@ -98,6 +98,7 @@ class Service:
     traptimeout: float | None = None
     trapduration: float | None = None
     randskew: float = 0.0
+    monitor_timeout: float | None = None  # pymon's extension: kill a monitor that runs longer
     dep_behavior: DependBehavior = "a"
     dep_memory: float = 0.0
     depend: Dependency | None = None
@@ -170,6 +171,7 @@ class Globals:
     trapbind: str | None = None
     randstart: float | None = None
     exclude_period: str | None = None
+    monitor_timeout: float | None = None  # pymon's extension: default for every service
 
 
 @dataclass(frozen=True)

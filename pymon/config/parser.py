@@ -53,6 +53,7 @@ SERVICE_KEYWORDS = frozenset(
         "interval", "failure_interval", "monitor", "redistribute", "allow_empty_group", "description",
         "unack_summary", "traptimeout", "trapduration", "randskew", "dep_behavior", "dep_memory",
         "depend", "alertdepend", "monitordepend", "hostdepend", "exclude_hosts", "exclude_period",
+        "monitor_timeout",
     }
 )
 PERIOD_KEYWORDS = frozenset(
@@ -68,6 +69,8 @@ SERVICE_TIMEVALS = {
     "traptimeout": ("invalid traptimeout interval", "traptimeout = {positive number}{smhd}"),
     "trapduration": ("invalid trapduration interval", "trapduration = {positive number}{smhd}"),
     "randskew": ("invalid randskew time interval", "randskew = {positive number}{smhd}"),
+    # pymon's extension (mon has no monitor deadline, MONI-11).
+    "monitor_timeout": ("invalid monitor_timeout interval", "monitor_timeout = {positive number}{smhd}"),
 }
 DEPEND_KEYWORDS = ("depend", "alertdepend", "monitordepend", "hostdepend")
 # Global variables whose value is stored as written (GLOB-*), by config name.
@@ -296,6 +299,14 @@ class _Reader:
         elif name == "exclude_period":
             self.check_period(value, f"malformed exclude_period '{value}'", column)
             g[name] = value
+        elif name == "monitor_timeout":  # pymon's extension
+            seconds = dhmstos(value)
+            if not perl_true(seconds):
+                self.fail(
+                    f"bad value '{value}' for monitor_timeout option (syntax: monitor_timeout = timeval)",
+                    column,
+                )
+            g[name] = float(seconds or 0)
         else:
             self.fail(f"unknown variable '{name}'", 1, _case_hint(name))
 

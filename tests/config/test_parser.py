@@ -438,3 +438,15 @@ def test_error_has_file_line_column_and_caret() -> None:
     assert text[2] == "            interval 30"
     assert text[3] == "    " + " " * 17 + "^"
     assert "unit" in str(error)
+
+
+def test_monitor_timeout_is_pymons_extension() -> None:
+    config = cfg("monitor_timeout = 2m\nwatch g\n    service s\n        monitor_timeout 30s\n")
+    service = config.service("g", "s")
+    assert config.globals.monitor_timeout == 120.0
+    assert service is not None and service.monitor_timeout == 30.0
+    error = refused("watch g\n    service s\n        monitor_timeout 0s\n")
+    assert error.mon_message == (
+        "cf error: invalid monitor_timeout interval '0' "
+        "(syntax: monitor_timeout = {positive number}{smhd}), line 3"
+    )

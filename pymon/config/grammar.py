@@ -38,6 +38,13 @@ ALERTAFTER_TIME = pp.Regex(r"(?P<ival>\d+[hms])$", re.ASCII)
 ALERTAFTER_BOTH = pp.Regex(r"(?P<count>\d+)\s+(?P<ival>\d+[hms])$", re.ASCII)
 
 
+for _element in (
+    EXIT_RANGE, ALERT_EXIT_PREFIX, PERIOD_HEAD, ALERTAFTER_COUNT, ALERTAFTER_TIME, ALERTAFTER_BOTH,
+    *(pattern for _name, pattern in ALERTEVERY_MODIFIERS),
+):
+    _element.parse_with_tabs()  # values keep their tabs, as mon keeps them
+
+
 def full_match(element: pp.ParserElement, text: str) -> pp.ParseResults | None:
     """Parse TEXT with ELEMENT from its start, or None."""
     try:
@@ -53,9 +60,12 @@ def search(element: pp.ParserElement, text: str) -> pp.ParseResults | None:
     return None
 
 
+_EXIT_RANGE_ALONE = (pp.Opt(pp.White()).suppress() + EXIT_RANGE + pp.StringEnd()).parse_with_tabs()
+
+
 def exit_range(text: str) -> ExitRange | None:
     """`N` or `N-M` with optional surrounding whitespace (alertexitrange)."""
-    tokens = full_match(pp.Opt(pp.White()).suppress() + EXIT_RANGE + pp.StringEnd(), text)
+    tokens = full_match(_EXIT_RANGE_ALONE, text)
     if tokens is None:
         return None
     found = tokens.as_dict()

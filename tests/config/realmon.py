@@ -13,7 +13,8 @@ What is recorded (MonResult):
   the warnings, from `list watch` and every word of the snippet, asked with
   `list group`), the `list watch` pairs, `get G S KEYWORD` for the requested
   keywords, `list aliases`, the views (`setview`, then `list watch` through
-  each) and `get maxkeep` (histlength).
+  each), `get maxkeep` (histlength) and, if the snippet names exclude_hosts,
+  each service's exclude_hosts from `list opstatus`.
 
 mon executes at most one command per client per wake-up of its select loop,
 so commands are sent one at a time, each after the previous reply; a client
@@ -46,10 +47,10 @@ AUTH = "command section\nlist: all\nget: all\nsetview: all\nquit: all\n"
 # Service keywords whose value `get` shows as mon stores it (exclude_hosts and
 # ENV are hashes: `get` shows HASH(0x...)).
 SERVICE_KEYWORDS = (
-    "service interval failure_interval monitor redistribute allow_empty_group description "
-    "unack_summary traptimeout trapduration randskew dep_behavior dep_memory depend "
-    "alertdepend monitordepend hostdepend exclude_period"
-).split()
+    "service", "interval", "failure_interval", "monitor", "redistribute", "allow_empty_group",
+    "description", "unack_summary", "traptimeout", "trapduration", "randskew", "dep_behavior",
+    "dep_memory", "depend", "alertdepend", "monitordepend", "hostdepend", "exclude_period",
+)  # fmt: skip
 DEFAULT_KEYWORDS = ("interval", "monitor", "description")
 
 START_TIMEOUT = 20.0
@@ -74,6 +75,7 @@ class MonResult:
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     views: dict[str, frozenset[tuple[str, str]]] = field(default_factory=dict)  # view -> visible pairs
     maxkeep: str | None = None
+    exclude_hosts: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)  # `list opstatus`
     asked_groups: frozenset[str] = frozenset()  # every name asked with `list group`
     line_offset: int = 0  # lines the harness put before the snippet (see mon_config)
     # False when mon accepted the config but dropped the connection before the
@@ -128,11 +130,20 @@ def candidate_names(text: str) -> set[str]:
 # ---------------------------------------------------------------------------
 # the daemon
 # ---------------------------------------------------------------------------
+_ports_given: set[tuple[int, int]] = set()
+_ports_lock = threading.Lock()
+
+
 def _free_port(kind: int) -> int:
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+    """A port nothing listens on now, never the same twice in this process."""
+    while True:
+        with socket.socket(socket.AF_INET, kind) as s:
+            s.bind(("127.0.0.1", 0))
+            port: int = s.getsockname()[1]
+        with _ports_lock:
+            if (kind, port) not in _ports_given:
+                _ports_given.add((kind, port))
+                return port
 
 
 def _decode(data: bytes) -> str:
@@ -165,7 +176,7 @@ class _Client:
     def command(self, text: str) -> tuple[str, list[str]]:
         """Send one command and read its reply: (status line, data lines)."""
         self.sock.sendall(text.encode("utf-8", "surrogateescape") + b"\n")
-        data = []
+        data: list[str] = []
         while True:
             line = self._line()
             if STATUS.match(line):
@@ -224,10 +235,17 @@ def _wait_started(proc: subprocess.Popen[bytes], port: int) -> _Client | None:
         pause = min(pause * 2, 0.05)
 
 
+class WrongDaemon(Exception):
+    """The port was answered by another process: ours could not bind it (and exited 1)."""
+
+
 def _query(
-    client: _Client, text: str, warnings: Sequence[str], keywords: Iterable[str]
+    client: _Client, pid: int, text: str, warnings: Sequence[str], keywords: Iterable[str]
 ) -> dict[str, object]:
     found: dict[str, object] = {}
+    status, lines = client.command("list pids")
+    if not lines or lines[0] != f"server {pid}":
+        raise WrongDaemon(lines)
     status, lines = client.command("list watch")
     assert status.startswith("220"), status
     watch = set()
@@ -262,6 +280,16 @@ def _query(
             values[keyword] = un_esc(lines[0][len(prefix) : -1])
         settings[(group, service)] = values
     found["settings"] = settings
+
+    exclude_hosts: dict[tuple[str, str], frozenset[str]] = {}
+    if "exclude_hosts" in text:
+        # a hash: `get` shows HASH(0x...), `list opstatus` its keys (in hash order)
+        status, lines = client.command("list opstatus")
+        for line in lines:
+            fields = dict(field.partition("=")[::2] for field in line.split(" "))
+            hosts = un_esc(fields.get("exclude_hosts", ""))
+            exclude_hosts[(fields["group"], fields["service"])] = frozenset(hosts.split(" ")) - {""}
+    found["exclude_hosts"] = exclude_hosts
 
     status, lines = client.command("list aliases")
     aliases: dict[str, tuple[str, ...]] = {}
@@ -309,12 +337,16 @@ def run_mon(text: str, keywords: Sequence[str] | None = None) -> MonResult:
     """Start the real mon on snippet TEXT (a str; raw bytes as surrogate escapes) and record it."""
     if keywords is None:
         keywords = keywords_for(text)
-    for _attempt in range(3):
-        result = _run_once(text, tuple(keywords))
-        # two daemons started at once can pick the same "free" port
-        if result.accepted or "cf error" in result.stderr or "bind" not in result.stderr.lower():
+    for _attempt in range(4):
+        # Two daemons started at once can pick the same "free" port: the
+        # loser exits with status 1 and only a syslog message (die_die).
+        try:
+            result = _run_once(text, tuple(keywords))
+        except WrongDaemon:
+            continue
+        if result.accepted or result.error or result.exit_status != 1:
             return result
-    return result
+    raise RuntimeError(f"mon could not be started on free ports for {text!r}")
 
 
 def _run_once(text: str, keywords: tuple[str, ...]) -> MonResult:
@@ -353,7 +385,7 @@ def _run_once(text: str, keywords: tuple[str, ...]) -> MonResult:
                 rest = re.sub(r"line (\d+)$", lambda m: f"line {int(m.group(1)) - offset}", rest)
             return MonResult(False, proc.returncode, stderr, warnings, rest, line_offset=offset)
         try:
-            found = _query(client, text, warnings, keywords)
+            found = _query(client, proc.pid, text, warnings, keywords)
         except ConnectionError:
             return MonResult(True, None, stderr, warnings, None, line_offset=offset, queried=False)
         return MonResult(

@@ -9,11 +9,12 @@ expectation, observed at test time:
 * an accepted one: the hostgroups and their members in order (`list group`),
   the watches (`list watch`), service settings (`get G S KEYWORD`), aliases
   (`list aliases`), views (`setview` + `list watch`), histlength
-  (`get maxkeep`) and the `Warning:` lines mon prints on stderr must match
-  the parsed Config.
+  (`get maxkeep`), exclude_hosts (`list opstatus`) and the `Warning:` lines
+  mon prints on stderr must match the parsed Config.
 
-Each case also names the outcome it was written for ("accepted"/"refused"), so
-that a case keeps testing what it claims to. A second set of tests spells out
+Most cases also name the outcome they were written for ("accepted" or
+"refused", checked against mon too), so that a case keeps testing what it
+claims to; the keyword-value tables leave that to mon. A second set of tests spells out
 the key facts being pinned down, and a hypothesis test compares random configs.
 
 The whole module is skipped when /usr/sbin/mon is not installed
@@ -26,16 +27,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
-
 import realmon
 
 if not realmon.available():
     pytest.skip(f"the real mon ({realmon.MON}) is not installed", allow_module_level=True)
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from pymon.config import Config, ConfigError, parse_config  # noqa: E402
+from pymon.config import Config, ConfigError, parse_config
 
 ACCEPTED, REFUSED = "accepted", "refused"
 
@@ -44,7 +44,7 @@ ACCEPTED, REFUSED = "accepted", "refused"
 class Case:
     id: str
     text: str
-    outcome: str  # what mon does with it: ACCEPTED or REFUSED (checked against mon too)
+    outcome: str  # ACCEPTED or REFUSED: what mon does with it (checked), or "": whatever it does
     real_files: bool = False  # authfile/userfile really checked (else every file is "readable")
 
     def __str__(self) -> str:
@@ -112,6 +112,18 @@ GLOBAL_CASES = [
     Case("userfile-unreadable", cf("hostgroup a b", "", "userfile = /nonexistent/users"), REFUSED, True),
     Case("authfile-readable", cf("authfile = /etc/passwd"), ACCEPTED, real_files=True),
     Case("userfile-readable", cf("userfile = /etc/passwd"), ACCEPTED, real_files=True),
+    ok(
+        "every-global-variable",
+        "alertdir = /nonexistent/a", "basedir = /nonexistent/b", "cfbasedir = /nonexistent/c",
+        "mondir = m1:m2", "logdir = /nonexistent/l", "histlength = 42", "serverport = 1", "trapport = 2",
+        "serverbind = 127.0.0.1", "trapbind = 127.0.0.1", "clientallow = 127.0.0.1 .*", "pidfile = p.pid",
+        "randstart = 5s", "maxprocs = 3", "statedir = /nonexistent/s", "authtype = getpwnam pam",
+        "pamservice = login", "historicfile = hist.log", "historictime = 1h", "cltimeout = 1m",
+        "monerrfile = err.log", "dtlogfile = dt.log", "dtlogging = 0", "dep_recur_limit = 4",
+        "dep_behavior = hm", "dep_memory = 2m", "unack_summary = yes", "syslog_facility = local1",
+        "startupalerts_on_reset = on", "monremote = /bin/true", "exclude_period = wd {Sun-Sat}, xx {1}",
+        "watch g", "    service s",
+    ),
     ok("histlength", "histlength = 7"),
     ok("histlength-empty", "histlength ="),
     ok("histlength-trailing-space", "histlength = 12   "),
@@ -154,7 +166,8 @@ WATCH_CASES = [
     bad("period-label-mixed-case", *WI, "    period Work: wd {Sun-Sat}", "    period Work : hr {0-23}"),
     bad("period-bare-twice", *WI, "    period", "    period"),
     ok("period-label-and-spec-differ", *WP, "    period x: wd {Sun-Sat}"),
-    ok("period-labels", *WI, "    period", "    period x:", "    period y: wd {Sun-Sat}", "    period _z:hr {0-23}"),
+    ok("period-labels", *WI, "    period", "    period x:", "    period y: wd {Sun-Sat}",
+       "    period _z:hr {0-23}"),
     ok("period-none", *WI, "    period none"),
     bad("malformed-period-digit-label", *WP, "    period 1bad: wd {Sun-Sat}"),
     bad("malformed-period-bad-day", *WI, "    period wd {Xyz}"),
@@ -163,6 +176,10 @@ WATCH_CASES = [
     ok("period-second-part-unchecked", *WI, "    period wd {Sun-Sat}, xx {1}"),
     bad("malformed-period-first-part-bad", *WI, "    period xx {1}, wd {Sun-Sat}"),
     ok("period-scale-without-space", *WI, "    period hr{0-23}"),
+    bad("period-label-then-junk", *WI, "    period a:b"),
+    bad("period-label-double-colon", *WI, "    period a::"),
+    ok("period-label-tabs", *WI, "    period\tx\t:\twd {Sun-Sat}"),
+    bad("period-colon-without-label", *WI, "    period : wd {Sun-Sat}"),
 ]
 
 # alertevery, alertafter, upalertafter, numalerts, alertexitrange (inside a period)
@@ -175,14 +192,14 @@ PERIOD_KEYWORD_VALUES = {
     ],
     "alertafter": [
         "0s", "1d", "1.5m", "x", "", "-1", "3 1d", "3 10m junk", "3 0.5h",
-        "3", "0", "10m", "3 10m", "x 3 10m", "1 0s", "0 0s", "2 0m",
+        "3", "0", "10m", "3 10m", "x 3 10m", "1 0s", "0 0s", "2 0m", "1.5 10m", "1.2 10m", "03", "1 010m",
     ],
     "upalertafter": ["0s", "x", "", "30", "5m", "00s"],
     "numalerts": ["x", "-1", "", "1.5", "1 2", "0", "10"],
     "alertexitrange": ["1-x", "x", "", "3 - 4", "1-2-3", "3", "5-9", "5-9   "],
 }
 PERIOD_VALUE_CASES = [
-    Case(value_id(kw, value), cf(*WP, f"            {kw} {value}".rstrip()), "")
+    Case(value_id(kw, value), cf(*WP, f"            {kw} {value}".rstrip(" ")), "")
     for kw, values in PERIOD_KEYWORD_VALUES.items()
     for value in values
 ]
@@ -206,6 +223,8 @@ SERVICE_KEYWORD_VALUES = {
     "interval": [
         "0s", "0.0m", "30", "x", "", "5 m", "-5m", "1e3s", "0x10s", ".5m", "5mm", "0h", "5m\xa0", "5m extra",
         "00s", "0.0s", "1.5m", "1.50s", "5M", "2H", "0.1m", "1.1h", "1d", "0.5d", "010s", "1.25m", "3.7m",
+        "010m", "\uff15m", "99999999999999999s", "1000000000000000m", "100000000000d", "200000000000000000m",
+        "999999999999999999999m", "1000000000000000.5m",
     ],
     "failure_interval": ["0s", "30", "x", "1.5m", "00s"],
     "traptimeout": ["0s", "x", "1h"],
@@ -223,7 +242,7 @@ SERVICE_KEYWORD_VALUES = {
     "hostdepend": ["SELF:ping other:x"],
 }
 SERVICE_VALUE_CASES = [
-    Case(value_id(kw, value), cf(*W, f"        {kw} {value}".rstrip()), "")
+    Case(value_id(kw, value), cf(*W, f"        {kw} {value}".rstrip(" ")), "")
     for kw, values in SERVICE_KEYWORD_VALUES.items()
     for value in values
 ]
@@ -238,6 +257,26 @@ SYNTAX_CASES = [
     bad("punctuation-in-service", *WI, "        -foo"),
     bad("punctuation-in-period", *WP, "            :foo bar"),
     bad("nbsp-only-line-in-watch", *WI, "\xa0"),
+    bad("keyword-followed-by-non-ascii-letter", *W, "        interval\u00e9 5m"),
+    bad("non-ascii-letter-before-keyword", *WI, "        \u00e9interval 5m"),
+    bad("digit-before-env-name", *W, "        1FOO=bar"),
+    ok("env-name-with-underscore", *W, "        _FOO=bar", "        F_1=", "        A=b=c"),
+    bad("env-after-blank-line", *WI, "", "        FOO=bar"),
+    bad("hostgroup-word-alone-in-watch", *WI, "hostgroup"),
+    bad("watch-word-alone-in-watch", *WI, "watch"),
+    bad("watch-word-alone-before-service", "watch g", "watch"),
+    bad("alias-word-alone-in-watch", *WI, "alias"),
+    bad("view-without-members-in-watch", *WI, "view v"),
+    ok("view-inside-watch", *WI, "view v g", "    service t"),
+    ok("alias-inside-watch", *WI, "alias a", "    service t", "        interval 5m"),
+    ok("alias-inside-hostgroup", "hostgroup g a", "alias x", "b"),
+    ok("global-inside-view", "watch g", "    service s", "", "view v g", "histlength = 4", "g:s"),
+    bad("hostgroup-equals", "hostgroup=x"),
+    bad("host-line-with-equals", "hostgroup g a", "b = c"),
+    ok("hostgroup-word-alone-in-hostgroup", "hostgroup g a", "hostgroup", "b"),
+    ok("hostgroup-word-alone-at-top", "hostgroup", "watch", "alias", "view"),
+    ok("non-ascii-global-name-ignored", "caf\u00e9 = 1", "\u00e9t\u00e9 = 2"),
+    ok("global-value-with-hash", "histlength = 5 # five"),
     ok("keyword-followed-by-punctuation", *W, "        monitor:ping.monitor", "        description=x y"),
     ok("keyword-followed-by-tab", *W, "        monitor\tping.monitor\t-t 5"),
 ]
@@ -254,6 +293,7 @@ QUIRK_CASES = [
     ok("hostgroup-redefined-no-blank", "hostgroup g4 z1", "hostgroup g4 z2 z3", "  z4"),
     ok("hostgroup-bang", "hostgroup a!b c"),
     ok("hostgroup-empty", "hostgroup e", "", "watch e", "    service s", "        monitor m ;;"),
+    ok("hostgroup-disabled-marker-and-duplicates", "hostgroup g *a b b *a"),
     ok("hostgroup-names", "hostgroup A.b-c_1 x", "", "hostgroup 0 y"),
     ok("hostgroup-bad-name-ignored", "hostgroup !a x y"),
     ok("hostgroup-inside-watch", *WI, "hostgroup h x", "    service t"),
@@ -287,7 +327,8 @@ QUIRK_CASES = [
     ok("dotted-service-names", *W, "    service a.b-c_d", "    service 0"),
     ok("env-lines-anywhere", *WP, "            alert mail.alert", "            FOO=bar", "    service t",
        "        BAR=1", "        interval 1m", "        period", "            BAZ==x", "            Q_1="),
-    ok("exclude_hosts", "hostgroup g a b", "", *W[1:], "        exclude_hosts a  c"),
+    ok("exclude_hosts", "hostgroup g a b", "", *W, "        exclude_hosts a  c\tb", "    service t",
+       "        exclude_hosts", "    service u", "        exclude_hosts x x \u00e9 *a"),
     Case("empty-config", "", ACCEPTED),
     ok("one-blank-line", ""),
     ok("only-comments", "# a", "  # b", "\t# c"),
@@ -316,8 +357,8 @@ CONTINUATION_CASES = [
     ok("continuation-blank-line-after", "hostgroup g a \\", "", "watch g", "    service s"),
     ok("continuation-whitespace-after-backslash", "hostgroup g a \\  \t", "b"),
     ok("continuation-splits-keyword", "host\\", "group g x", "", "wat\\", "ch g", "  serv\\", "  ice s"),
-    ok("continuation-in-watch", *W, "        monitor ping.monitor \\", "            -t 5", "        interval \\",
-       "           5m"),
+    ok("continuation-in-watch", *W, "        monitor ping.monitor \\", "            -t 5",
+       "        interval \\", "           5m"),
     ok("continuation-double-backslash", "hostgroup g a\\\\", "b"),
     ok("backslash-inside-line", "hostgroup g a\\b c"),
     ok("continuation-of-blank-lines", "hostgroup g a", "\\", "", "b"),
@@ -326,11 +367,14 @@ CONTINUATION_CASES = [
     Case("continuation-pending-at-eof-no-newline", "hostgroup first a\n\nhostgroup last e \\", ACCEPTED),
     Case("continuation-pending-at-eof-comment", cf("hostgroup last e \\", "# c"), ACCEPTED),
     bad("continuation-error-line-number", *W, "        interval \\", "            x"),
+    bad("continuation-error-after-comment", *W, "        interval \\", "# c", "", "            x"),
+    bad("continuation-error-after-comments", *W, "        interval \\", "# c", "  # d", "            x"),
 ]
 
 ENCODING_CASES = [
-    Case("crlf", cf("hostgroup g a b\r", "    c\r", "\r", "watch g\r", "    service s\r", "        interval 5m\r",
-                    "        monitor ping.monitor \\\r", "  -t 5\r", "        description d\r"), ACCEPTED),
+    Case("crlf", cf("hostgroup g a b\r", "    c\r", "\r", "watch g\r", "    service s\r",
+                    "        interval 5m\r", "        monitor ping.monitor \\\r", "  -t 5\r",
+                    "        description d\r"), ACCEPTED),
     Case("crlf-error", cf("hostgroup g a\r", "\r", "foo = 1\r"), REFUSED),
     Case("cr-only-line-is-blank", cf("hostgroup g a", "\r", "watch g", "    service s"), ACCEPTED),
     Case("latin1-byte", cf("hostgroup g caf\udce9 b", "", "watch g", "    service s",
@@ -345,6 +389,13 @@ ENCODING_CASES = [
     bad("nbsp-after-interval", *W, "        interval 5m\xa0"),
     bad("latin1-service-tag", "watch g", "    service caf\udce9"),
     ok("nul-byte", "hostgroup g a\x00b c"),
+    Case("cr-only-line-endings", "hostgroup g a\rwatch g\r service s\r\rhistlength = 5\rfoo = 1", ACCEPTED),
+    ok("cr-inside-line", "hostgroup g a\rb c", "", "watch g", "    service s\r", "        description x\ry"),
+    ok("unicode-line-separators", "hostgroup g a\u2028b c\u2029d e\x1df\x1eg", "", "watch g", "    service s",
+       "        description x\u2028y\x0cz"),
+    ok("vt-only-line-is-blank", "hostgroup g a", "\x0b", "watch g", "    service s"),
+    ok("file-separator-only-line-is-not-blank", "hostgroup g a", "\x1c", "watch g", "    service s"),
+    ok("nel-only-line-is-not-blank", "hostgroup g a", "\x85", "watch g", "    service s"),
 ]
 
 CASES: list[Case] = [
@@ -400,7 +451,7 @@ def differences(text: str, mon: realmon.MonResult, parsed: Config | ConfigError)
     unasked = set(config.hostgroups) - mon.asked_groups
     if unasked:
         yield f"pymon has hostgroups the harness could not ask mon about: {sorted(unasked)}"
-    ours = {name: " ".join(group.hosts) for name, group in config.hostgroups.items() if name in mon.asked_groups}
+    ours = {name: " ".join(g.hosts) for name, g in config.hostgroups.items() if name in mon.asked_groups}
     if ours != mon.groups:
         for name in sorted(set(ours) | set(mon.groups)):
             if ours.get(name) != mon.groups.get(name):
@@ -417,6 +468,12 @@ def differences(text: str, mon: realmon.MonResult, parsed: Config | ConfigError)
             mine = service.settings.get(keyword, "")
             if mine != value:
                 yield f"get {group} {name} {keyword}: mon {value!r}, pymon {mine!r}"
+
+    for (group, name), hosts in sorted(mon.exclude_hosts.items()):
+        service = config.service(group, name)
+        if service is not None and set(service.exclude_hosts) != hosts:
+            theirs = sorted(service.exclude_hosts)
+            yield f"exclude_hosts of {group} {name}: mon {sorted(hosts)}, pymon {theirs}"
 
     aliases = {name: tuple(lines) for name, lines in config.aliases.items()}
     if aliases != mon.aliases:
@@ -448,10 +505,11 @@ def _start_all_daemons_at_once(request: pytest.FixtureRequest) -> None:
     texts = []
     for item in request.session.items:
         callspec = getattr(item, "callspec", None)
-        if item.module is request.module and callspec is not None and "case" in callspec.params:
+        in_module = getattr(item, "module", None) is request.module
+        if in_module and callspec is not None and "case" in callspec.params:
             texts.append(callspec.params["case"].text)
     texts.extend(FACT_SNIPPETS)
-    realmon.run_many(dict.fromkeys(texts))
+    realmon.run_many(dict.fromkeys(texts), workers=24)
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
@@ -479,7 +537,12 @@ TWO_WATCHES = cf("watch g", "", "watch g")
 ZERO_INTERVAL = cf(*W, "        interval 00s", "    service t", "        interval 0.0s")
 ZERO_INTERVAL_BAD = cf(*W, "        interval 0.0m")
 WATCH_A_B = cf("watch a b", "    service s")
-FACT_SNIPPETS = [SWALLOWED, DROPPED, PENDING, NBSP, TWO_WATCHES, ZERO_INTERVAL, ZERO_INTERVAL_BAD, WATCH_A_B]
+ALIAS_TWICE = cf("alias a", "one", "", "alias a", "two", "", "alias empty")
+BIG_INTERVAL = cf(*W, "        interval 1000000000000000m", "    service t", "        interval 1.1h")
+FACT_SNIPPETS = [
+    SWALLOWED, DROPPED, PENDING, NBSP, TWO_WATCHES, ZERO_INTERVAL, ZERO_INTERVAL_BAD, WATCH_A_B, ALIAS_TWICE,
+    BIG_INTERVAL,
+]
 
 
 def accepted(text: str) -> tuple[realmon.MonResult, Config]:
@@ -492,7 +555,7 @@ def accepted(text: str) -> tuple[realmon.MonResult, Config]:
 
 def test_fact_a_watch_right_under_a_hostgroup_becomes_host_names() -> None:
     mon, config = accepted(SWALLOWED)
-    words = "h1 h2 h3 h4 watch g1 service s1 interval 1h".split()
+    words = ["h1", "h2", "h3", "h4", "watch", "g1", "service", "s1", "interval", "1h"]
     assert mon.members("g1") == words
     assert mon.watch == frozenset()
     assert mon.warnings == ("Warning: hostgroup g1 has no watch assigned to it!",)
@@ -545,13 +608,30 @@ def test_fact_watch_takes_only_the_first_word() -> None:
     assert config.service("a", "s") is not None
 
 
+def test_fact_a_repeated_alias_adds_lines_and_an_empty_one_does_not_exist() -> None:
+    mon, config = accepted(ALIAS_TWICE)
+    assert mon.aliases == {"a": ("one", "two")}
+    assert dict(config.aliases) == {"a": ("one", "two")}
+
+
+def test_fact_intervals_are_perl_numbers() -> None:
+    # integer arithmetic as long as it fits 64 bits, else %.15g of a double
+    mon, config = accepted(BIG_INTERVAL)
+    assert mon.settings[("g", "s")]["interval"] == "60000000000000000"
+    assert mon.settings[("g", "t")]["interval"] == "3960"  # 1.1 * 3600 = 3960.0000000000005
+    for name in ("s", "t"):
+        service = config.service("g", name)
+        assert service is not None and service.settings["interval"] == mon.settings[("g", name)]["interval"]
+
+
 # ---------------------------------------------------------------------------
 # random configs
 # ---------------------------------------------------------------------------
 NAMES = st.sampled_from(["a", "b", "g1"])
 HOSTS = st.lists(st.sampled_from(["h1", "h2", "a", "x.y", "!z", "#", "é"]), max_size=3).map(" ".join)
-SERVICES = st.sampled_from(["s1", "s2", "a/b", ""])
-TIMEVALS = st.sampled_from(["5m", "0s", "00s", "1.5m", "30", "x", "1d", "2h", "0.0m", "10m"])
+# valid values more often than not, so that many configs are accepted with services
+SERVICES = st.sampled_from(["s1", "s2", "s3", "s1", "s2", "a/b", ""])
+TIMEVALS = st.sampled_from(["5m", "1m", "00s", "1.5m", "1d", "2h", "10m", "0.1m", "0s", "30", "x", "0.0m"])
 PERIODS = st.sampled_from(["", "wd {Sun-Sat}", "x: wd {Sun-Sat}", "x:", "hr {0-23}", "wd {Xyz}", "y: none"])
 INDENT = st.sampled_from(["", "    ", "\t", "        "])
 
@@ -568,19 +648,65 @@ LINES = st.one_of(
     _line("interval {}", TIMEVALS),
     _line("monitor {}", st.sampled_from(["ping.monitor", "ping.monitor -t 5 ;;", "m \\"])),
     _line("description {}", st.sampled_from(["", "a b", "x # y"])),
-    _line("{}", st.sampled_from(["failure_interval 1m", "dep_behavior m", "unack_summary", "exclude_hosts h1"])),
+    _line("{}", st.sampled_from(["failure_interval 1m", "dep_behavior m", "unack_summary", "exclude_hosts"])),
     _line("period {}", PERIODS),
     _line("{} mail.alert x", st.sampled_from(["alert", "upalert", "startupalert"])),
     _line("alertevery {}", st.sampled_from(["1h", "0s", "1h strict", "1h 2h observe_detail"])),
     _line("alertafter {}", st.sampled_from(["3", "10m", "3 10m", "1d", "x 3 10m", "2 0m"])),
     _line("numalerts {}", st.sampled_from(["1", "x"])),
     _line("{}", st.sampled_from(["FOO=bar", "FOO = bar", "histlength = 5", "foo = 1", "randstart = 1m"])),
-    _line("{}", st.sampled_from(["alias al", "view v a", "view v", "some text", "HostGroup a b", "-x", "!!"])),
+    _line("{}", st.sampled_from(["alias al", "view v a", "view v", "some text", "HostGroup a", "-x", "!!"])),
     st.just(""),
     st.sampled_from(["# comment", "   # comment", "  \\", " ", "\xa0"]),
     _line("{} \\", st.sampled_from(["hostgroup a", "h1", "service", "monitor m"])),
 )
-CONFIGS = st.lists(LINES, max_size=14).map(lambda lines: cf(*lines))
+# well-formed records (mostly valid values), so that random lines land inside
+# watches, services and periods
+GOOD_TIMEVALS = st.sampled_from(["5m", "1m", "00s", "1.5m", "1d", "2h", "10m", "0.1m"])
+SERVICE_LINES = st.one_of(
+    _line("interval {}", GOOD_TIMEVALS),
+    _line("monitor {}", st.sampled_from(["ping.monitor", "ping.monitor -t 5 ;;"])),
+    _line("description {}", st.sampled_from(["", "a b"])),
+    _line("{}", st.sampled_from(["FOO=bar", "allow_empty_group", "randskew 5s", "failure_interval 30s"])),
+)
+PERIOD_LINES = st.one_of(
+    _line("{} mail.alert x", st.sampled_from(["alert", "upalert"])),
+    _line("alertafter {}", st.sampled_from(["3", "10m", "3 10m", "2 1m"])),
+    _line("alertevery {}", st.sampled_from(["1h", "30m observe_detail"])),
+)
+PERIOD_BLOCKS = st.tuples(
+    _line("period {}", st.sampled_from(["", "wd {Sun-Sat}", "x: wd {Sun-Sat}", "y: hr {0-23}"])),
+    st.lists(PERIOD_LINES, max_size=2),
+)
+SERVICE_BLOCKS = st.tuples(
+    _line("service {}", st.sampled_from(["s1", "s2", "s3"])),
+    st.lists(SERVICE_LINES, max_size=3),
+    st.lists(PERIOD_BLOCKS, max_size=2),
+).map(lambda t: [t[0], *t[1], *(line for period in t[2] for line in (period[0], *period[1]))])
+WATCH_BLOCKS = st.tuples(_line("watch {}", NAMES), st.lists(SERVICE_BLOCKS, min_size=1, max_size=2)).map(
+    lambda t: [t[0], *(line for service in t[1] for line in service)]
+)
+HOSTGROUP_BLOCKS = st.tuples(
+    _line("hostgroup {} {}", NAMES, HOSTS), st.lists(_line("{}", HOSTS), max_size=2)
+).map(lambda t: [t[0], *t[1]])
+# most records end with a blank line, as they should
+BLOCKS = st.tuples(st.one_of(WATCH_BLOCKS, HOSTGROUP_BLOCKS), st.sampled_from([[""], [""], [""], []])).map(
+    lambda t: t[0] + t[1]
+)
+
+
+def _assemble(parts: tuple[list[list[str]], list[tuple[int, str]]]) -> str:
+    blocks, extras = parts
+    lines = [line for block in blocks for line in block]
+    for position, line in extras:
+        lines.insert(position % (len(lines) + 1), line)
+    return cf(*lines)
+
+
+# well-formed records with random lines put anywhere in them
+CONFIGS = st.tuples(
+    st.lists(BLOCKS, min_size=1, max_size=4), st.lists(st.tuples(st.integers(0, 50), LINES), max_size=5)
+).map(_assemble)
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])

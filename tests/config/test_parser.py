@@ -450,3 +450,8 @@ def test_monitor_timeout_is_pymons_extension() -> None:
         "cf error: invalid monitor_timeout interval '0' "
         "(syntax: monitor_timeout = {positive number}{smhd}), line 3"
     )
+
+
+def test_period_spec_keeps_its_tabs() -> None:
+    s = cfg("watch g\n service s\n  period x: wd {Sun-Sat}\thr {0-23}\n").service("g", "s")
+    assert s is not None and s.periods[0].spec == "wd {Sun-Sat}\thr {0-23}"

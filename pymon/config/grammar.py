@@ -45,6 +45,9 @@ for _element in (
     _element.parse_with_tabs()  # values keep their tabs, as mon keeps them
 
 
+# Configs repeat the same values (`alertevery 1h`, `period wd {Mon-Fri}`) many
+# times; the results are only read, so they can be shared.
+@lru_cache(maxsize=8192)
 def full_match(element: pp.ParserElement, text: str) -> pp.ParseResults | None:
     """Parse TEXT with ELEMENT from its start, or None."""
     try:
@@ -53,6 +56,7 @@ def full_match(element: pp.ParserElement, text: str) -> pp.ParseResults | None:
         return None
 
 
+@lru_cache(maxsize=8192)
 def search(element: pp.ParserElement, text: str) -> pp.ParseResults | None:
     """Like Perl's unanchored =~: the first match anywhere in TEXT, or None."""
     for tokens, _start, _end in element.scan_string(text, max_matches=1):

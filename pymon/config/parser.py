@@ -9,11 +9,12 @@ each such trap as a note that `pymon --check` reports with file and line.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any, NoReturn
 
@@ -48,6 +49,7 @@ SERVICE_NAME = re.compile(r"^[a-zA-Z0-9_.-]+$", _A)
 NUMBER = re.compile(r"^\d+$", _A)
 
 RECORD_WORDS = ("hostgroup", "watch", "alias", "view", "service", "period")
+RECORD_STARTS = ("hostgroup", "alias", "view", "watch")
 SERVICE_KEYWORDS = frozenset(
     {
         "interval", "failure_interval", "monitor", "redistribute", "allow_empty_group", "description",
@@ -95,17 +97,17 @@ class _PeriodDraft:
         def lines(kind: AlertKind) -> tuple[AlertLine, ...]:
             return tuple(self.alert_lines.get(kind, ()))
 
-        period = Period(
+        return Period(
             self.label,
             self.spec,
             self.line,
-            alerts=lines("alert"),
-            upalerts=lines("upalert"),
-            startupalerts=lines("startupalert"),
-            ackalerts=lines("ackalert"),
-            disablealerts=lines("disablealert"),
+            lines("alert"),
+            lines("upalert"),
+            lines("startupalert"),
+            lines("ackalert"),
+            lines("disablealert"),
+            **self.values,
         )
-        return replace(period, **self.values)
 
 
 @dataclass
@@ -163,6 +165,7 @@ class _Reader:
         self.notes: list[Diagnostic] = []
         self.ended_watch: tuple[str, int] | None = None  # watch closed by a blank line, and where
         self.line: LogicalLine | None = None
+        self.valid_periods: dict[str, bool] = {}  # spec -> valid now (configs repeat specs)
 
     # -- diagnostics ------------------------------------------------------
 
@@ -199,6 +202,9 @@ class _Reader:
             if state.record == "watch":
                 self.ended_watch = (state.name, line.number)
             self.state = _State()
+            return
+        if state.record == "watch" and not text.startswith(RECORD_STARTS):
+            self.watch_line(text, line)  # the common case, decided without the regexes below
             return
         match = HOSTGROUP_LINE.match(text)
         if match:
@@ -244,7 +250,7 @@ class _Reader:
             for name, (start, services) in self.watches.items()
         }
         groups = {
-            name: replace(group, hosts=tuple(self.group_hosts[name]))
+            name: HostGroup(name, tuple(self.group_hosts[name]), group.line, group.implicit)
             for name, group in self.groups.items()
         }
         return Config(
@@ -326,7 +332,10 @@ class _Reader:
 
     def check_period(self, spec: str, message: str, column: int) -> None:
         """PERIOD-13: mon asks Time::Period about *now* and refuses only a -1 answer."""
-        if perl_in_period(spec, self.now) == -1:
+        valid = self.valid_periods.get(spec)
+        if valid is None:
+            valid = self.valid_periods[spec] = perl_in_period(spec, self.now) != -1
+        if not valid:
             self.fail(
                 f"{message} (the specified time period is not valid as per Time::Period::inPeriod)",
                 column,
@@ -669,6 +678,24 @@ def parse_config(
     line, INIT-01), `now` the time periods are validated at (PERIOD-13), and
     `readable` how authfile/userfile are checked (GLOB-16).
     """
+    # The model is many small objects that live as long as the config: the
+    # cyclic garbage collector has nothing to find while it is built.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _read(text, file, initial, now, readable)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _read(
+    text: str,
+    file: str,
+    initial: Globals | None,
+    now: float | None,
+    readable: Callable[[str], bool] | None,
+) -> Config:
     reader = _Reader(
         text,
         file,

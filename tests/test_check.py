@@ -43,14 +43,14 @@ def write(base: Path, text: str) -> str:
 
 
 def test_shipped_default_config_passes() -> None:
-    done = check("-c", "etc/mon.cf", "-b", ".")
+    done = check("-c", "etc/mon.cf", "-b", ".", "-B", "etc")
     assert done.returncode == 0, done.stderr
     assert "the daemon would start" in done.stdout
     assert "services 2" in done.stdout
 
 
 def test_lvs_director_example_passes_with_each_record_separated() -> None:
-    done = check("-c", str(LVS), "-b", ".", "-A", "etc/auth.cf")
+    done = check("-c", str(LVS), "-b", ".", "-B", "etc")
     assert done.returncode == 0, done.stderr
     assert "watches 3, services 3" in done.stdout
     assert "swallowed" not in done.stdout and "is read as more members" not in done.stdout
@@ -61,7 +61,7 @@ def test_lvs_director_without_blank_lines_warns_about_each_swallowed_watch(tmp_p
     squeezed = [line for line in lines if line.strip()]
     copy = tmp_path / "squeezed.cf"
     copy.write_text("\n".join(squeezed) + "\n")
-    done = check("-c", str(copy), "-b", str(REPO), "-A", str(REPO / "etc" / "auth.cf"))
+    done = check("-c", str(copy), "-b", str(REPO), "-B", str(REPO / "etc"))
     assert done.returncode == 0
     watch_lines = [n for n, line in enumerate(squeezed, 1) if line.startswith("watch ")]
     assert len(watch_lines) == 3

@@ -76,5 +76,19 @@ def load_config(options: Options, *, cwd: str | None = None, now: float | None =
         globals_ = replace(globals_, randstart=float(seconds))
     globals_, problems = normalize(globals_)
     config = replace(config, globals=globals_)
+    _check_authfile(globals_.authfile)
     programs = find_programs(config)
     return LoadedConfig(config, programs, text, tuple(problems) + programs.problems)
+
+
+def _check_authfile(path: str) -> None:
+    """INIT-03: mon refuses to start when it cannot read its auth file."""
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as error:
+        raise ConfigError(
+            f"could not open {path}: {error.strerror}",
+            hint="the auth file is found with -A or `authfile`, relative to the config directory (-B)",
+            status=error.errno or 1,
+        ) from error

@@ -57,6 +57,7 @@ def test_cli25_flags_beat_the_file_except_zero_and_cfbasedir(tmp_path: Path) -> 
         scriptdir=str(tmp_path / "mon2.d"),
         maxkeep=0,  # type: ignore[arg-type]
         pidfile="",
+        authfile=str(tmp_path / "etc" / "auth.cf"),
     )
     g = load_config(options).config.globals
     assert g.mondir == f"{tmp_path}/mon2.d"
@@ -113,3 +114,11 @@ def test_cli14_m4_program_and_errors(tmp_path: Path) -> None:
 def test_basedir_must_exist(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="basedir /nonexistent does not exist"):
         load_config(Options(basedir="/nonexistent"))
+
+
+def test_init03_an_unreadable_auth_file_stops_startup(tmp_path: Path) -> None:
+    options = setup(tmp_path, "hostgroup g a\n", authfile="/nonexistent/auth.cf")
+    with pytest.raises(ConfigError) as info:
+        load_config(options)
+    assert info.value.mon_message == "could not open /nonexistent/auth.cf: No such file or directory"
+    assert info.value.status == 2

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pymon import __version__
-from pymon.config import ConfigError, Options, load_config
+from pymon.config import Options
 
 USAGE = """\
 usage: pymon [-a dir] [-A file] [-b dir] [-B dir] [-c config] [-d]
@@ -200,18 +200,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         from pymon.check import run_check
 
         return run_check(args.options())
-    try:
-        load_config(args.options())
-    except ConfigError as error:
-        print(error, file=sys.stderr)
-        return error.status
-    print(
-        "pymon: the config is valid, but this version has no monitoring engine yet; "
-        "use --check to inspect it",
-        file=sys.stderr,
-    )
-    return 1
+    from pymon.daemon import DaemonFlags, run_daemon
 
+    flags = DaemonFlags(
+        stopped="S" in args.values,
+        debug=args.number("d") or 0,
+        fork="f" in args.values,
+        loadstate=args.text("l"),
+    )
+    return run_daemon(args.options(), flags)
 
 if __name__ == "__main__":
     sys.exit(main())

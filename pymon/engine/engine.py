@@ -1,0 +1,373 @@
+"""The running engine: every service's state, its monitors and alerts, and the commands that steer it.
+
+The decisions are pure (`decision`); this module supplies their `Context`, applies
+each `Outcome` (store the state, start the alerts, write the records) and runs
+the monitors the `Scheduler` asks for. The server steers it only through the
+public methods here (`pymon.engine.control.Control` names them); it knows
+nothing of sockets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import replace
+from typing import Any
+
+from pymon.config import LoadedConfig, Service
+from pymon.config.model import AlertKind
+from pymon.config.period import perl_in_period
+from pymon.config.perl import perl_num
+from pymon.engine.alert_run import AlertRun
+from pymon.engine.decision import (
+    Context,
+    Event,
+    Outcome,
+    acknowledge,
+    can_acknowledge,
+    clear_timers,
+    disable_service,
+    process_result,
+    send_test_alert,
+    startup_alert,
+)
+from pymon.engine.dependency import Peer, check_dependency, dependency_of, hostdepend_hosts
+from pymon.engine.journal import Journal
+from pymon.engine.records import Level, LogLine
+from pymon.engine.runner import (
+    AlertExit,
+    ExecError,
+    MonitorResult,
+    alert_argv,
+    monitor_command,
+    monitor_environment,
+    run_monitor,
+    start_alert,
+)
+from pymon.engine.scheduler import Key, Launch, Scheduler
+from pymon.engine.states import ServiceState, initial_state
+
+__all__ = ["Engine"]
+
+Logger = Callable[[Level, str], None]
+
+
+class Engine:
+    def __init__(self, loaded: LoadedConfig, log: Logger, *, stopped: bool = False) -> None:
+        self.config = loaded.config
+        self.programs = loaded.programs
+        self.log = log
+        g = self.config.globals
+        self.start_time = int(time.time())
+        self.stopped_since: int | None = self.start_time if stopped else None
+        self.states: dict[Key, ServiceState] = {
+            (s.group, s.name): initial_state(s) for s in self.config.services()
+        }  # fmt: skip
+        self.disabled_hosts: set[str] = set()
+        self.disabled_watches: set[str] = set()
+        self.monitor_pids: dict[Key, int | None] = {}  # running monitors (None: being started)
+        self.durations: dict[Key, int] = {}  # seconds the last run took (monitor_duration)
+        self.maxprocs = int(perl_num(g.maxprocs))
+        self.journal = Journal(
+            log, maxkeep=int(perl_num(g.histlength)), historicfile=g.historicfile,
+            dtlogfile=g.dtlogfile, dtlogging=g.dtlogging,
+        )  # fmt: skip
+        self.scheduler = Scheduler(self._launch)
+        for service in self.config.services():
+            key = (service.group, service.name)
+            self.scheduler.add(key, service.interval, randskew=service.randskew, randstart=g.randstart)
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.on_terminate: Callable[[], None] = lambda: None
+
+    # --- life cycle --------------------------------------------------------------
+
+    def begin(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Arm the timers and send the startup alerts (INIT-03, ALRT-18)."""
+        self.scheduler.begin(loop, stopped=self.stopped)
+        for service in self.config.services():
+            self._apply(service, startup_alert(service, self.state(service), self._context(service)))
+
+    async def shutdown(self) -> None:
+        """Stop scheduling and kill every running monitor's process group."""
+        self.scheduler.close()
+        for pid in self.monitor_pids.values():
+            if pid is not None:
+                with contextlib.suppress(OSError):
+                    os.killpg(pid, signal.SIGKILL)
+        tasks = [t for t in self._tasks if not t.done()]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=2.0)
+
+    @property
+    def stopped(self) -> bool:
+        return self.stopped_since is not None
+
+    def state(self, service: Service) -> ServiceState:
+        return self.states[service.group, service.name]
+
+    # --- the decisions' world ----------------------------------------------------
+
+    def hosts(self, group: str) -> tuple[str, ...]:
+        """The watch's hostgroup without the disabled hosts."""
+        hostgroup = self.config.hostgroups.get(group)
+        members = hostgroup.hosts if hostgroup is not None else ()
+        return tuple(h for h in members if h not in self.disabled_hosts)
+
+    def find_alert(self, name: str) -> str | None:
+        path = self.programs.alerts.get(name)
+        return path if path is not None and os.path.isfile(path) else None
+
+    def _peer(self, group: str, name: str) -> Peer | None:
+        service = self.config.service(group, name)
+        return None if service is None else Peer(service, self.state(service))
+
+    def _context(self, service: Service) -> Context:
+        return Context(
+            now=int(time.time()),
+            find_alert=self.find_alert,
+            hosts=self.hosts(service.group),
+            peers=self._peer,
+            stopped=self.stopped,
+            watch_disabled=service.group in self.disabled_watches,
+            dep_recur_limit=int(perl_num(self.config.globals.dep_recur_limit)),
+            dtlogging=self.journal.dtlogging,
+            server_start=self.start_time,
+        )
+
+    def _apply(self, service: Service, outcome: Outcome) -> None:
+        """Store the new state, write the records, start the alerts (never waiting for them)."""
+        self.states[service.group, service.name] = outcome.state
+        for line in outcome.log:
+            self.log(line.level, line.text)
+        for failure in outcome.failure_history:
+            self.journal.failure(failure)
+        for entry in outcome.alert_history:
+            self.journal.alert(entry)
+        if outcome.downtime is not None:
+            self.journal.downtime(outcome.downtime)
+        for run in outcome.alerts:
+            self._spawn(self._start_alert(service, run))
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _start_alert(self, service: Service, run: AlertRun) -> None:
+        g = self.config.globals
+        env = dict(os.environ)
+        env.pop("MON_TRAP_INTENDED", None)
+        dirs = {"statedir": g.statedir, "logdir": g.logdir, "cfbasedir": g.cfbasedir}
+        env.update(run.environment(**dirs, service_env=service.env))
+        where = f"{run.group}/{run.service}"
+        try:
+            process = await start_alert(alert_argv(run), env, run.output)
+        except ExecError as error:
+            self.log("err", f"could not exec alert {run.path} for {where}: {error.strerror}")
+            return
+        process.done.add_done_callback(lambda done: self._alert_ended(run.path, where, done))
+
+    def _alert_ended(self, path: str, where: str, done: asyncio.Future[AlertExit]) -> None:
+        """mon ignores how an alert ends; pymon says when it failed."""
+        if done.cancelled() or done.exception() is not None:
+            return
+        end = done.result()
+        if end.timed_out:
+            self.log("notice", f"alert {path} for {where} timed out and was killed")
+        elif end.signal is not None:
+            self.log("notice", f"alert {path} for {where} was killed by signal {end.signal}")
+        elif end.exit_value:
+            self.log("notice", f"alert {path} for {where} exited with status {end.exit_value}")
+
+    # --- monitors ----------------------------------------------------------------
+
+    def _launch(self, key: Key) -> Launch:
+        """SCHED-02: the timer of `key` expired; start its monitor if nothing holds it back."""
+        if key in self.monitor_pids:
+            return Launch.BUSY  # SCHED-06
+        service = self.config.service(*key)
+        if service is None:
+            return Launch.SKIPPED
+        g, now = self.config.globals, int(time.time())
+        if g.exclude_period and perl_in_period(g.exclude_period, now) != 0:  # SCHED-09
+            return Launch.RETRY
+        if self.maxprocs and len(self.monitor_pids) >= self.maxprocs:  # SCHED-07
+            self.log("info", f"throttled at {len(self.monitor_pids)} processes")
+            return Launch.THROTTLED
+        if service.exclude_period and perl_in_period(service.exclude_period, now) != 0:  # SCHED-08
+            self.log("debug", f"not running {key[0]}/{key[1]} because of exclude period")
+            return Launch.RETRY
+        if dependency_of(service, "m") is not None and not self._monitor_dependency_ok(service, now):
+            return Launch.RETRY  # DEP-04
+        name = (service.monitor or "").split(maxsplit=1)[0] if (service.monitor or "").strip() else ""
+        path = self.programs.monitors.get(name)
+        if path is None or not os.path.isfile(path):  # MONI-01
+            self.log("err", f"no monitor found while trying to run [{name}]")
+            return Launch.RETRY
+        hosts = tuple(h for h in self.hosts(service.group) if h not in service.exclude_hosts)
+        hosts = hostdepend_hosts(service, hosts, self._peer, now)
+        argv = monitor_command(service, path, hosts)
+        if argv is None:  # MONI-04
+            self.log("err", f"monitor for {key[0]}/{key[1]} not called because of no host arguments")
+            return Launch.SKIPPED
+        state = self.state(service)
+        env = dict(os.environ)
+        env.update(monitor_environment(service, state, g))
+        self.states[key] = replace(state, last_check=now)
+        self.monitor_pids[key] = None
+        self.scheduler.started(key, state.interval)
+        self._spawn(self._run(service, argv, env))
+        return Launch.STARTED
+
+    def _monitor_dependency_ok(self, service: Service, now: int) -> bool:
+        limit = int(perl_num(self.config.globals.dep_recur_limit))
+        check = check_dependency(service, self.state(service), "m", self._peer, now, limit)
+        self.states[service.group, service.name] = check.state
+        for line in check.log:
+            self.log(line.level, line.text)
+        return check.ok is True
+
+    async def _run(self, service: Service, argv: list[str], env: dict[str, str]) -> None:
+        key = (service.group, service.name)
+        timeout = service.monitor_timeout or self.config.globals.monitor_timeout
+        restart = False
+        try:
+            result = await run_monitor(
+                argv, env, timeout=timeout, on_start=lambda pid: self.monitor_pids.__setitem__(key, pid)
+            )
+            self.monitor_pids.pop(key, None)
+            self.durations[key] = int(result.finished) - int(result.started)
+            self._report(service, argv, result)
+            outcome = process_result(
+                service, self.state(service), Event("monitor", result.exit_value, result.output),
+                self._context(service),
+            )  # fmt: skip
+            restart = outcome.restart_schedule
+            self._apply(service, outcome)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # a bug must not stop this service for good
+            self.log("err", f"internal error running the monitor of {key[0]}/{key[1]}: {error!r}")
+        finally:
+            self.monitor_pids.pop(key, None)
+        self.scheduler.finished(key, self.state(service).interval, restart=restart)
+
+    def _report(self, service: Service, argv: list[str], result: MonitorResult) -> None:
+        where = f"{service.group}/{service.name}"
+        if result.error:
+            self.log("err", f"could not exec '{' '.join(argv)}': {result.error}")  # MONI-05
+        if result.timed_out:
+            self.log("err", f"monitor for {where} {result.summary}; killed, counted as a failure")
+        elif result.signal is not None:
+            self.log("notice", f"monitor for {where} was killed by signal {result.signal} (counts as exit 0)")
+        if result.truncated:
+            self.log("notice", f"monitor output for {where} truncated")
+
+    # --- commands (the server's interface) ---------------------------------------
+
+    def test_monitor(self, group: str, name: str) -> bool:
+        """SCHED-13; False: no such service."""
+        if self.config.service(group, name) is None:
+            return False
+        self.scheduler.trigger((group, name))
+        return True
+
+    def test_alert(self, kind: AlertKind, group: str, name: str, retval: str, period: str) -> str | None:
+        """ALRT-30; the error text, or None when sent."""
+        service = self.config.service(group, name)
+        if service is None:
+            return f"{group} {name} not defined"
+        found = next((p for p in service.periods if p.label == period), None)
+        if found is None:
+            return "period not defined"
+        outcome = send_test_alert(service, self.state(service), found, kind, retval, self._context(service))
+        self._apply(service, outcome)
+        return None
+
+    def acknowledge(self, group: str, name: str, comment: str) -> bool:
+        """ALRT-19 / PROTO-25; False: no such service, or it is not failing."""
+        service = self.config.service(group, name)
+        if service is None or not can_acknowledge(self.state(service)):
+            return False
+        self._apply(service, acknowledge(service, self.state(service), comment, self._context(service)))
+        return True
+
+    def clear_timers(self, group: str, name: str) -> bool:
+        """SCHED-14 `clear timers G S`."""
+        service = self.config.service(group, name)
+        if service is None:
+            return False
+        self.states[group, name] = clear_timers(service, self.state(service))
+        self.scheduler.reset((group, name))
+        return True
+
+    def disable_service(self, group: str, name: str, user: str | None = None) -> bool:
+        service = self.config.service(group, name)
+        if service is None:
+            return False
+        self._apply(service, disable_service(service, self.state(service), user, self._context(service)))
+        return True
+
+    def enable_service(self, group: str, name: str) -> bool:
+        service = self.config.service(group, name)
+        if service is None:
+            return False
+        self.states[group, name] = replace(self.state(service), disabled=False)
+        return True
+
+    def disable_watch(self, group: str) -> bool:
+        if group not in self.config.watches:
+            return False
+        self.disabled_watches.add(group)
+        return True
+
+    def enable_watch(self, group: str) -> bool:
+        if group not in self.config.watches:
+            return False
+        self.disabled_watches.discard(group)
+        return True
+
+    def all_hosts(self) -> set[str]:
+        return {h for hg in self.config.hostgroups.values() for h in hg.hosts}
+
+    def disable_hosts(self, hosts: list[str]) -> list[str]:
+        """PROTO-28: the unknown hosts (nothing disabled then), else [] after disabling."""
+        unknown = [h for h in hosts if h not in self.all_hosts()]
+        if unknown:
+            return unknown
+        for host in hosts:
+            for hostgroup in self.config.hostgroups.values():
+                if hostgroup.hosts == (host,) and hostgroup.name in self.config.watches:
+                    self.disabled_watches.add(hostgroup.name)
+            self.disabled_hosts.add(host)
+        return []
+
+    def enable_hosts(self, hosts: list[str]) -> None:
+        """PROTO-31: unknown hosts are ignored."""
+        for host in hosts:
+            for hostgroup in self.config.hostgroups.values():
+                if hostgroup.hosts == (host,):
+                    self.disabled_watches.discard(hostgroup.name)
+            self.disabled_hosts.discard(host)
+
+    def stop(self) -> None:
+        if self.stopped_since is None:
+            self.stopped_since = int(time.time())
+        self.scheduler.stop()
+
+    def start(self) -> None:
+        self.stopped_since = None
+        self.scheduler.start()
+
+    def terminate(self) -> None:
+        self.log("info", "terminating by user command")
+        self.on_terminate()
+
+    def note(self, line: LogLine) -> None:
+        self.log(line.level, line.text)

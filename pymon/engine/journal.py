@@ -1,0 +1,82 @@
+"""What the engine writes down: the alert and failure histories, historicfile, the downtime log.
+
+The decisions return records (`pymon.engine.records`); the journal keeps the
+in-memory histories behind `list alerthist` / `list failurehist` (LOG-04/05,
+MAX_KEEP+1 entries, Q24), appends alert lines to historicfile (LOG-06) and
+downtime lines to the downtime log (LOG-08). A file that cannot be written is
+reported through `log` and never stops the daemon.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from pymon.engine.records import AlertHistoryEntry, DowntimeEntry, FailureHistoryEntry, Level, keep_recent
+
+__all__ = ["Journal", "dtlog_header"]
+
+Logger = Callable[[Level, str], None]
+
+
+def dtlog_header(now: int) -> str:
+    """LOG-08: appended at startup (and every reset)."""
+    return (
+        f"#\n# downtime log start {now}\n"
+        "# time back up, group, service, first failure, downtime, interval, summary\n#\n"
+    )
+
+
+class Journal:
+    def __init__(
+        self,
+        log: Logger,
+        *,
+        maxkeep: int,
+        historicfile: str = "",
+        dtlogfile: str = "",
+        dtlogging: bool = False,
+    ) -> None:
+        self._log = log
+        self.maxkeep = maxkeep
+        self.historicfile = historicfile
+        self.dtlogfile = dtlogfile
+        self.dtlogging = dtlogging
+        self.alert_history: tuple[AlertHistoryEntry, ...] = ()
+        self.failure_history: tuple[FailureHistoryEntry, ...] = ()
+
+    def start_dtlog(self, now: int | None = None) -> None:
+        if self.dtlogging:
+            self._append_dtlog(dtlog_header(int(time.time()) if now is None else now))
+
+    def alert(self, entry: AlertHistoryEntry) -> None:
+        self.alert_history = keep_recent(self.alert_history, entry, self.maxkeep)
+        if self.historicfile:
+            try:
+                with open(self.historicfile, "a", encoding="utf-8", errors="surrogateescape") as file:
+                    file.write(entry.line() + "\n")
+            except OSError as error:
+                self._log("err", f"could not append to {self.historicfile}: {error.strerror}")
+
+    def failure(self, entry: FailureHistoryEntry) -> None:
+        self.failure_history = keep_recent(self.failure_history, entry, self.maxkeep)
+
+    def downtime(self, entry: DowntimeEntry) -> None:
+        if self.dtlogging:
+            self._append_dtlog(entry.line() + "\n")
+
+    def dtlog_text(self) -> str | None:
+        """The downtime log's content, None when it cannot be read."""
+        try:
+            with open(self.dtlogfile, encoding="utf-8", errors="surrogateescape", newline="") as file:
+                return file.read()
+        except OSError:
+            return None
+
+    def _append_dtlog(self, text: str) -> None:
+        try:
+            with open(self.dtlogfile, "a", encoding="utf-8", errors="surrogateescape") as file:
+                file.write(text)
+        except OSError as error:
+            self._log("err", f"could not append to {self.dtlogfile}: {error.strerror}")
+            self.dtlogging = False  # LOG-08: no more dtlog lines until a reset

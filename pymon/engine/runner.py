@@ -1,0 +1,510 @@
+"""Monitor and alert processes: their command lines, environments, and running them.
+
+What mon does (MONI-02..09, ALRT-24..27), and where pymon goes further:
+
+* A monitor runs with stdin from /dev/null and stderr merged into stdout
+  (MONI-05). mon keeps all of its output; pymon keeps `output_limit` bytes and
+  reads and drops the rest, so a chatty monitor never blocks on a full pipe.
+* A monitor's result is taken when it exits, not when its output pipe closes:
+  like mon's reaper, pymon then reads what is waiting in the pipe and stops, so
+  a background child that holds the pipe open cannot hang the service.
+* mon has no monitor timeout (MONI-11); pymon's `monitor_timeout` sends SIGTERM
+  to the monitor's whole process group, SIGKILL after a grace period, and
+  reports a failure.
+* Alerts are fire and forget (ALRT-24): stdin is written in the background, the
+  alert's stdout and stderr are pymon's, its exit status is only reported.
+  mon has no alert timeout; pymon kills an alert's process group after
+  `timeout` (300 s by default).
+* Every child gets its own session, so it and everything it starts can be
+  signalled as one group, and is started the way Perl's `exec LIST` starts it:
+  a file the kernel cannot execute (no `#!` line) runs under /bin/sh (glibc's
+  execvp does that), and SIGPIPE stays ignored as mon ignores it
+  (`$SIG{PIPE} = 'IGNORE'` survives exec), so a monitor writing to a closed
+  socket gets EPIPE instead of dying by a signal that would count as success.
+* Strings that C cannot carry are cut at a NUL byte, as Perl's `exec` and
+  `%ENV` do (a monitor's output may hold one and comes back in MON_LAST_OUTPUT).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import os
+import re
+import signal as signals
+import subprocess
+import time
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, TypeVar
+
+from pymon.config.model import Globals, Service
+from pymon.config.perl import format_number
+from pymon.engine.alert_run import AlertRun
+from pymon.engine.output import split_output
+from pymon.engine.states import ServiceState
+from pymon.engine.words import quotewords
+
+__all__ = [
+    "DEFAULT_KILL_GRACE",
+    "AlertExit",
+    "AlertProcess",
+    "ExecError",
+    "MonitorResult",
+    "alert_argv",
+    "monitor_command",
+    "monitor_environment",
+    "run_monitor",
+    "start_alert",
+]
+
+DEFAULT_KILL_GRACE: Final = 2.0  # seconds between SIGTERM and SIGKILL
+_READ_SIZE: Final = 65536
+_DRAIN_READS: Final = 256  # at most 16 MiB read after exit, in case a grandchild keeps writing
+_MAX_ARG_STRLEN: Final = 32 * 4096  # Linux's limit on one argument or NAME=value, NUL included
+
+_P = TypeVar("_P", bound="_Protocol")
+_T = TypeVar("_T")
+_BACKGROUND: set[asyncio.Task[Any]] = set()  # alert reapers and the like, referenced until done
+
+# --- command lines and environments ----------------------------------------------
+
+_MONITOR_WORDS = re.compile(r"(\S+)(\s+(.*))?$", re.ASCII)  # run_monitor's /^(\S+)(\s+(.*))?$/
+_NO_HOSTS = re.compile(r";;\s*$", re.ASCII)
+_NO_HOSTS_STRIP = re.compile(r"\s*;;\s*$", re.ASCII)
+
+
+def monitor_command(service: Service, path: str, hosts: Sequence[str]) -> list[str] | None:
+    """MONI-02..04: the monitor's argv, or None when it is not to run for want of hosts.
+
+    `path` is the resolved `monitor` program (MONI-01), `hosts` the hostgroup
+    already filtered (MONI-03). With `;;` no hosts are appended and the monitor
+    always runs. When the arguments do not split (an unbalanced quote) the
+    result is []: mon would exec the first host name as the program, pymon
+    lets run_monitor report an exec failure instead.
+    """
+    match = _MONITOR_WORDS.match(service.monitor or "")
+    # mon appends its $2, the arguments with the whitespace before them.
+    rest = match.group(2) if match else None
+    text = path + " " + rest if rest else path
+    if _NO_HOSTS.search(text):
+        return quotewords(_NO_HOSTS_STRIP.sub("", text, count=1))
+    if not hosts and not service.allow_empty_group:
+        return None
+    words = quotewords(text)
+    return [*words, *hosts] if words else []
+
+
+def monitor_environment(service: Service, state: ServiceState, globals_: Globals) -> dict[str, str]:
+    """MONI-06: what a monitor's environment adds to pymon's own, in mon's order.
+
+    Absent, not empty: MON_LAST_SUMMARY and MON_LAST_OUTPUT before the first
+    result, MON_FIRST_FAILURE before the first failure, MON_DEPEND_STATUS until
+    a dependency was evaluated, MON_DESCRIPTION without a description, and
+    MON_FIRST_SUCCESS always (mon never sets `_first_success`).
+    MON_LAST_FAILURE and MON_LAST_SUCCESS are always there, "0" at first.
+    """
+    env = dict(service.env)
+    env["MON_GROUP"] = service.group
+    env["MON_SERVICE"] = service.name
+    if state.last_summary is not None:
+        env["MON_LAST_SUMMARY"] = state.last_summary
+    if state.last_output is not None:
+        env["MON_LAST_OUTPUT"] = state.last_output
+    env["MON_LAST_FAILURE"] = str(state.last_failure)
+    if state.first_failure is not None:
+        env["MON_FIRST_FAILURE"] = str(state.first_failure)
+    if state.depend_status is not None:
+        env["MON_DEPEND_STATUS"] = "1" if state.depend_status else "0"
+    env["MON_LAST_SUCCESS"] = str(state.last_success)
+    if service.description is not None:
+        env["MON_DESCRIPTION"] = service.description
+    env["MON_STATEDIR"] = globals_.statedir
+    env["MON_LOGDIR"] = globals_.logdir
+    env["MON_CFBASEDIR"] = globals_.cfbasedir
+    return env
+
+
+def alert_argv(run: AlertRun) -> list[str]:
+    """ALRT-25: mon's own arguments, then the configured ones split like a monitor's."""
+    return [*run.argv_head(), *quotewords(run.args)]
+
+
+# --- results -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class MonitorResult:
+    """How a monitor run ended, as mon's process_event receives it."""
+
+    exit_value: int  # mon's `$? >> 8`: 0 when a signal killed it (MONI-08, Q14)
+    signal: int | None = None  # the signal that ended it, if one did
+    timed_out: bool = False  # killed at monitor_timeout: exit_value is then 1
+    output: str = ""  # stdout and stderr as they interleaved, undecodable bytes surrogate-escaped
+    truncated: bool = False  # output beyond output_limit was read and dropped
+    pid: int | None = None  # None when it could not be started
+    started: float = 0.0  # time.time() when it was started
+    finished: float = 0.0  # time.time() when its exit was seen
+    error: str | None = None  # why exec failed (strerror), for `could not exec '...': ERR`
+
+    @property
+    def summary(self) -> str | None:
+        """MONI-09: the first line of the output; None when there is no output."""
+        return split_output(self.output)[0]
+
+    @property
+    def detail(self) -> str | None:
+        """MONI-09: everything after the first line; None when there is no second line."""
+        return split_output(self.output)[1]
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlertExit:
+    """How an alert ended: mon ignores it, pymon may log it."""
+
+    exit_value: int  # the exit code, 0 when a signal ended it
+    signal: int | None = None
+    timed_out: bool = False  # killed at the alert timeout
+
+
+@dataclass(frozen=True)
+class AlertProcess:
+    """A started alert: `await process.done` for its AlertExit (nobody has to)."""
+
+    pid: int
+    argv: tuple[str, ...]
+    started: float
+    done: asyncio.Future[AlertExit]
+
+
+class ExecError(Exception):
+    """A program could not be started (mon: `could not exec alert PATH: ERR`)."""
+
+    def __init__(self, argv: Sequence[str], error: OSError) -> None:
+        self.argv = tuple(argv)
+        self.error = error
+        self.strerror = error.strerror or str(error)
+        super().__init__(f"could not exec {self.argv[0] if self.argv else ''!r}: {self.strerror}")
+
+
+# --- running monitors ------------------------------------------------------------------
+
+
+class _Protocol(asyncio.SubprocessProtocol):
+    """`exited` is done once the process has exited and been reaped."""
+
+    def __init__(self) -> None:
+        self.exited: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def process_exited(self) -> None:
+        if not self.exited.done():
+            self.exited.set_result(None)
+
+
+class _MonitorProtocol(_Protocol):
+    """Keeps the first `limit` bytes of a monitor's output, reads and drops the rest."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.truncated = False
+        self.done = False  # the result is taken: output arriving later is dropped
+
+    def keep(self, data: bytes) -> None:
+        if self.done:
+            return
+        room = self.limit - self.size
+        if len(data) > room:
+            self.truncated = True
+            data = data[: max(0, room)]
+        if data:
+            self.chunks.append(data)
+            self.size += len(data)
+
+    def pipe_data_received(self, fd: int, data: bytes) -> None:
+        self.keep(data)
+
+    def output(self) -> str:
+        return b"".join(self.chunks).decode("utf-8", "surrogateescape")
+
+
+async def run_monitor(
+    argv: Sequence[str],
+    env: Mapping[str, str],
+    *,
+    timeout: float | None = None,
+    output_limit: int = 1 << 20,
+    cwd: str | None = None,
+    on_start: Callable[[int], None] | None = None,
+    kill_grace: float = DEFAULT_KILL_GRACE,
+) -> MonitorResult:
+    """Run one monitor to its end (MONI-05..08); `env` is its whole environment.
+
+    `on_start(pid)` is called once it runs. An exec failure is a result, not an
+    exception: exit_value 1, no output, `error` set, as mon's child exiting 1.
+    A timeout is a failure with exit_value 1 whose output starts with the line
+    `monitor timed out after Ns`. Cancelling the coroutine stops the monitor's
+    process group the same way (SIGTERM, SIGKILL after `kill_grace`) and waits
+    for that before the CancelledError propagates.
+    """
+    started = time.time()
+    if not argv:
+        return _not_started(started, os.strerror(errno.ENOENT))  # Perl's `exec ()`
+    try:
+        transport, protocol = await _start(
+            lambda: _MonitorProtocol(output_limit),
+            argv,
+            env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            cwd=cwd,
+        )
+    except OSError as error:
+        return _not_started(started, error.strerror or str(error))
+    pid = transport.get_pid()
+    timed_out = exited = False
+    try:
+        if on_start is not None:
+            on_start(pid)
+        exited = await _wait(protocol.exited, timeout)
+        if not exited:
+            timed_out = True
+            exited = await _stop_group(pid, protocol.exited, kill_grace)
+    except BaseException:
+        await _stop_when_abandoned(pid, protocol.exited, kill_grace)
+        raise
+    finally:
+        finished = time.time()
+        if exited:
+            _drain(transport, protocol)
+        protocol.done = True
+        transport.close()
+    returncode = transport.get_returncode() if exited else None
+    exit_value, signal = _exit_status(returncode)
+    output = protocol.output()
+    if timed_out:
+        assert timeout is not None
+        exit_value = 1
+        output = f"monitor timed out after {format_number(timeout)}s\n{output}"
+    return MonitorResult(
+        exit_value=exit_value,
+        signal=signal,
+        timed_out=timed_out,
+        output=output,
+        truncated=protocol.truncated,
+        pid=pid,
+        started=started,
+        finished=finished,
+    )
+
+
+def _not_started(started: float, error: str) -> MonitorResult:
+    return MonitorResult(exit_value=1, started=started, finished=time.time(), error=error)
+
+
+def _drain(transport: asyncio.SubprocessTransport, protocol: _MonitorProtocol) -> None:
+    """What mon's reaper does: read what is waiting in the pipe now, never wait for more."""
+    pipe = transport.get_pipe_transport(1)
+    if pipe is None or pipe.is_closing():
+        return
+    fd = pipe.get_extra_info("pipe").fileno()
+    if os.get_blocking(fd):
+        return
+    for _ in range(_DRAIN_READS):
+        try:
+            data = os.read(fd, _READ_SIZE)
+        except OSError:  # EAGAIN: nothing more now
+            return
+        if not data:
+            return
+        protocol.keep(data)
+
+
+# --- starting alerts -------------------------------------------------------------------
+
+
+async def start_alert(
+    argv: Sequence[str],
+    env: Mapping[str, str],
+    stdin: str,
+    *,
+    timeout: float | None = 300.0,
+    kill_grace: float = DEFAULT_KILL_GRACE,
+) -> AlertProcess:
+    """Start an alert and return at once (ALRT-24); raises ExecError if it cannot start.
+
+    `stdin` is written whole, then closed, without ever blocking the caller; an
+    alert that does not read it just loses it. The alert's stdout and stderr
+    are pymon's. It is reaped in the background; after `timeout` seconds its
+    process group gets SIGTERM, then SIGKILL after `kill_grace`.
+    """
+    started = time.time()
+    try:
+        if not argv:
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT))
+        transport, protocol = await _start(
+            _Protocol, argv, env, stdin=subprocess.PIPE, stdout=None, stderr=None, cwd=None
+        )
+    except OSError as error:
+        raise ExecError(argv, error) from error
+    pid = transport.get_pid()
+    feed = transport.get_pipe_transport(0)
+    assert isinstance(feed, asyncio.WriteTransport)
+    data = stdin.encode("utf-8", "surrogateescape")
+    if data:
+        feed.write(data)  # buffered by the transport, written as the alert reads; EPIPE is dropped
+    feed.close()  # after the buffer is written
+    done = _background(_reap_alert(transport, protocol, pid, timeout, kill_grace))
+    return AlertProcess(pid=pid, argv=tuple(argv), started=started, done=done)
+
+
+async def _reap_alert(
+    transport: asyncio.SubprocessTransport,
+    protocol: _Protocol,
+    pid: int,
+    timeout: float | None,
+    kill_grace: float,
+) -> AlertExit:
+    timed_out = exited = False
+    try:
+        exited = await _wait(protocol.exited, timeout)
+        if not exited:
+            timed_out = True
+            exited = await _stop_group(pid, protocol.exited, kill_grace)
+    except BaseException:
+        await _stop_when_abandoned(pid, protocol.exited, kill_grace)
+        raise
+    finally:
+        transport.close()
+    exit_value, signal = _exit_status(transport.get_returncode() if exited else None)
+    return AlertExit(exit_value=exit_value, signal=signal, timed_out=timed_out)
+
+
+# --- processes -------------------------------------------------------------------------
+
+
+async def _start(
+    protocol_factory: Callable[[], _P],
+    argv: Sequence[str],
+    env: Mapping[str, str],
+    **options: Any,
+) -> tuple[asyncio.SubprocessTransport, _P]:
+    """_spawn; when the caller is cancelled while the process starts, it is killed once started."""
+    spawning = asyncio.ensure_future(_spawn(protocol_factory, argv, env, **options))
+    try:
+        return await asyncio.shield(spawning)
+    except asyncio.CancelledError:
+        spawning.add_done_callback(_kill_started)
+        raise
+
+
+def _kill_started(spawning: asyncio.Future[tuple[asyncio.SubprocessTransport, _P]]) -> None:
+    if spawning.cancelled() or spawning.exception() is not None:
+        return
+    transport, protocol = spawning.result()
+    _signal_group(transport.get_pid(), signals.SIGKILL)
+    _background(_close_when_exited(transport, protocol))
+
+
+async def _close_when_exited(transport: asyncio.SubprocessTransport, protocol: _Protocol) -> None:
+    try:
+        await protocol.exited
+    finally:
+        transport.close()
+
+
+def _background(coroutine: Coroutine[Any, Any, _T]) -> asyncio.Task[_T]:
+    task = asyncio.get_running_loop().create_task(coroutine)
+    _BACKGROUND.add(task)
+    task.add_done_callback(_BACKGROUND.discard)
+    return task
+
+
+async def _spawn(
+    protocol_factory: Callable[[], _P],
+    argv: Sequence[str],
+    env: Mapping[str, str],
+    **options: Any,
+) -> tuple[asyncio.SubprocessTransport, _P]:
+    """(transport, protocol) of `argv` started as Perl's `exec LIST` would start it.
+
+    Raises OSError when it cannot be started.
+    """
+    loop = asyncio.get_running_loop()
+    args = [_c_string(arg)[: _MAX_ARG_STRLEN - 1] for arg in argv]
+    environ = {}
+    for name, value in env.items():
+        if _valid_name(name):
+            key = _c_string(name)
+            # Linux refuses to exec with any one string longer than this (E2BIG);
+            # mon would fail every other run after a long output (MON_LAST_OUTPUT).
+            environ[key] = _c_string(value)[: max(0, _MAX_ARG_STRLEN - len(key) - 2)]
+    options.update(env=environ, start_new_session=True, restore_signals=False)
+    try:
+        return await loop.subprocess_exec(protocol_factory, *args, **options)
+    except OSError as error:
+        if error.errno != errno.ENOEXEC:
+            raise
+    # glibc's execvp runs a file the kernel does not recognise as a shell script.
+    return await loop.subprocess_exec(protocol_factory, b"/bin/sh", *args, **options)
+
+
+def _c_string(text: str) -> bytes:
+    """The bytes C sees: UTF-8 with mon's original bytes restored, cut at a NUL."""
+    try:
+        data = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        data = text.encode("utf-8", "replace")
+    return data.partition(b"\0")[0]
+
+
+def _valid_name(name: str) -> bool:
+    return name != "" and "=" not in name and "\0" not in name
+
+
+async def _wait(exited: asyncio.Future[None], timeout: float | None) -> bool:
+    """Whether the process exited within `timeout` seconds (None: however long it takes)."""
+    done, _ = await asyncio.wait([exited], timeout=timeout)
+    return bool(done)
+
+
+async def _stop_group(pid: int, exited: asyncio.Future[None], grace: float) -> bool:
+    """SIGTERM to the process group, SIGKILL to what is left; whether the process exited.
+
+    SIGKILL follows once the leader has exited or `grace` has passed: members
+    still busy with their SIGTERM then are not waited for. A process SIGKILL
+    cannot end (uninterruptible sleep) is given up on after another grace.
+    """
+    _signal_group(pid, signals.SIGTERM)
+    await _wait(exited, grace)
+    _signal_group(pid, signals.SIGKILL)
+    return await _wait(exited, grace)
+
+
+async def _stop_when_abandoned(pid: int, exited: asyncio.Future[None], grace: float) -> None:
+    """The runner was cancelled: its process must not outlive it; a second cancel kills at once."""
+    if exited.done():
+        return
+    try:
+        await _stop_group(pid, exited, grace)
+    except BaseException:
+        _signal_group(pid, signals.SIGKILL)
+        raise
+
+
+def _signal_group(pid: int, signal: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal)
+
+
+def _exit_status(returncode: int | None) -> tuple[int, int | None]:
+    """(mon's `$? >> 8`, the signal): a process killed by a signal exited with 0 (MONI-08)."""
+    if returncode is None:  # never seen to exit
+        return 1, None
+    if returncode < 0:
+        return 0, -returncode
+    return returncode, None

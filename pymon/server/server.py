@@ -1,0 +1,132 @@
+"""The TCP 2583 server: many clients at once, each in its own task (PROTO-00a..f).
+
+A request is a line ending at the first CR or LF; runs of CR/LF end it
+(PROTO-00b), and every complete line is answered in order (the compatible
+superset of PROTO-00c). A slow or silent client only ever waits in its own
+task: replies are written with a deadline, and a client that sends nothing for
+`cltimeout` seconds is closed (PROTO-00e). A line longer than `line_limit` is
+answered with a 520 line and the connection closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import socket
+from collections.abc import Callable
+
+from pymon.engine.records import Level
+from pymon.server import protocol
+from pymon.server.commands import Commands, Reply
+
+__all__ = ["LINE_LIMIT", "MonServer", "client_allowed"]
+
+LINE_LIMIT = 64 * 1024
+_TOO_LONG = "520 line too long\n"
+_LINE = re.compile(rb"^([^\r\n]*)[\r\n]+")
+
+Logger = Callable[[Level, str], None]
+
+
+def client_allowed(address: str, clientallow: str) -> bool:
+    """PROTO-00d: the peer's address fully matches one of the patterns (`.` made literal)."""
+    for pattern in clientallow.split():
+        literal = re.sub(r"(?<![\[\\])\.", r"\\.", pattern)
+        try:
+            if re.fullmatch(literal, address):
+                return True
+        except re.error:
+            continue
+    return False
+
+
+class MonServer:
+    def __init__(
+        self,
+        commands: Commands,
+        log: Logger,
+        *,
+        cltimeout: float = 30.0,
+        clientallow: str = r"\d+.\d+.\d+.\d+",
+        on_terminate: Callable[[], None] = lambda: None,
+        line_limit: int = LINE_LIMIT,
+    ) -> None:
+        self.commands = commands
+        self.log = log
+        self.cltimeout = cltimeout
+        self.clientallow = clientallow
+        self.on_terminate = on_terminate
+        self.line_limit = line_limit
+        self._server: asyncio.Server | None = None
+
+    async def serve(self, sock: socket.socket) -> None:
+        """Start accepting on an already bound, listening socket."""
+        self._server = await asyncio.start_server(self._client, sock=sock, limit=self.line_limit)
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        peer = writer.get_extra_info("peername") or ("?", 0)
+        address = str(peer[0])
+        if not client_allowed(address, self.clientallow):
+            self.log("notice", f"closing unwanted client: {address}")
+            writer.close()
+            return
+        self.log("info", f"client connection from {address}:{peer[1]}")
+        try:
+            await self._converse(reader, writer, address)
+        except (TimeoutError, ConnectionError, OSError):
+            pass
+        finally:
+            writer.close()
+
+    async def _converse(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, peer: str
+    ) -> None:
+        session = protocol.Session()
+        buffer = b""
+        while True:
+            try:
+                chunk = await asyncio.wait_for(reader.read(65536), self.cltimeout)
+            except TimeoutError:
+                self.log("info", f"closing client {peer}: timeout after {self.cltimeout:g}s")
+                return
+            if not chunk:
+                return
+            buffer += chunk
+            while (match := _LINE.match(buffer)) is not None:
+                buffer = buffer[match.end() :]
+                line = match.group(1)
+                if len(line) > self.line_limit:
+                    await self._send(writer, Reply(_TOO_LONG))
+                    return
+                reply, session = self._answer(line.decode("utf-8", "surrogateescape"), session)
+                await self._send(writer, reply)
+                if reply.terminate:
+                    self.on_terminate()
+                if reply.close:
+                    return
+            if len(buffer) > self.line_limit:
+                limit = self.line_limit
+                self.log("notice", f"closing client {peer}: request line over {limit} bytes")
+                await self._send(writer, Reply(_TOO_LONG))
+                return
+
+    def _answer(self, line: str, session: protocol.Session) -> tuple[Reply, protocol.Session]:
+        request = protocol.parse_request(line)
+        if request.logged:  # PROTO-00g
+            self.log("info", f'client command "{line}"')
+        try:
+            reply, session = self.commands.handle(request, session)
+        except Exception as error:  # a bug answers this request, never kills the daemon
+            self.log("err", f'internal error on client command "{line}": {error!r}')
+            reply = Reply("520 internal error\n")
+        if request.logged:
+            self.log("debug", f'finished client command "{line}"')
+        return reply, session
+
+    async def _send(self, writer: asyncio.StreamWriter, reply: Reply) -> None:
+        writer.write(reply.text.encode("utf-8", "surrogateescape"))
+        await asyncio.wait_for(writer.drain(), self.cltimeout)

@@ -1,0 +1,210 @@
+"""A real pymon daemon in tmp_path: free ports, recording monitor and alert scripts, a client.
+
+The monitor `rec.monitor KEY [args]` appends its argv and MON_* environment to
+`calls/KEY.jsonl`, then behaves as `ctl/KEY.json` says: output, exit value,
+sleep, or kill itself with a signal. `rec.alert` appends argv, environment and
+stdin to `alerts.jsonl`. Everything is polled with a deadline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+T = TypeVar("T")
+
+MONITOR = """#!{python} -S
+import json, os, sys, time
+base = {base!r}
+key = sys.argv[1]
+with open(os.path.join(base, "calls", key + ".jsonl"), "a") as f:
+    env = {{k: v for k, v in os.environ.items() if k.startswith(("MON_", "T_"))}}
+    f.write(json.dumps({{"argv": sys.argv[1:], "env": env, "pid": os.getpid(), "time": time.time()}}) + "\\n")
+try:
+    with open(os.path.join(base, "ctl", key + ".json")) as f:
+        ctl = json.load(f)
+except OSError:
+    ctl = {{}}
+sys.stdout.write(ctl.get("output", key + " ok\\n"))
+sys.stdout.write("x" * ctl.get("spew", 0))
+sys.stdout.flush()
+if ctl.get("sleep"):
+    time.sleep(ctl["sleep"])
+if ctl.get("signal"):
+    os.kill(os.getpid(), ctl["signal"])
+sys.exit(ctl.get("exit", 0))
+"""
+
+ALERT = """#!{python} -S
+import json, os, sys, time
+base = {base!r}
+stdin = sys.stdin.read()
+env = {{k: v for k, v in os.environ.items() if k.startswith(("MON_", "T_"))}}
+with open(os.path.join(base, "alerts.jsonl"), "a") as f:
+    f.write(json.dumps({{"argv": sys.argv[1:], "env": env, "stdin": stdin, "time": time.time()}}) + "\\n")
+"""
+
+
+def wait_for(what: str, probe: Callable[[], T | None], timeout: float = 10.0) -> T:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.02)
+
+
+def free_port(kind: int = socket.SOCK_STREAM) -> int:
+    with socket.socket(socket.AF_INET, kind) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class Client:
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+        self.file = self.sock.makefile("rb")
+
+    def send(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def line(self) -> str:
+        raw = self.file.readline()
+        if not raw:
+            raise EOFError("connection closed")
+        return raw.decode().rstrip("\n")
+
+    def cmd(self, line: str) -> list[str]:
+        """The reply lines, the status line last."""
+        self.send(line.encode() + b"\n")
+        lines = [self.line()]
+        while not (lines[-1][:3].isdigit() and lines[-1][3:4] == " " and lines[-1][0] in "25"):
+            lines.append(self.line())
+        return lines
+
+    def close(self) -> None:
+        self.file.close()
+        self.sock.close()
+
+
+class Daemon:
+    def __init__(self, base: Path, config: str, flags: tuple[str, ...], alerts: dict[str, str]) -> None:
+        self.base = base
+        for name in ("mon.d", "alert.d", "log.d", "state.d", "etc", "calls", "ctl"):
+            (base / name).mkdir(parents=True)
+        self._script(base / "mon.d" / "rec.monitor", MONITOR)
+        self._script(base / "alert.d" / "rec.alert", ALERT)
+        for name, body in alerts.items():  # extra shell alerts: name -> script body
+            self._script(base / "alert.d" / name, "#!/bin/sh\n" + body + "\n")
+        self.port, self.trapport = free_port(), free_port(socket.SOCK_DGRAM)
+        (base / "etc" / "mon.cf").write_text("serverbind = 127.0.0.1\ntrapbind = 127.0.0.1\n\n" + config)
+        (base / "etc" / "auth.cf").write_text("list: all\n")
+        self.pidfile = base / "mon.pid"
+        self.argv = [
+            sys.executable, "-m", "pymon", "-c", str(base / "etc" / "mon.cf"), "-p", str(self.port),
+            "-t", str(self.trapport), "-L", str(base / "log.d"), "-D", str(base / "state.d"),
+            "-P", str(self.pidfile), "-s", str(base / "mon.d"), "-a", str(base / "alert.d"),
+            "-b", str(base), "-B", str(base / "etc"), "-A", str(base / "etc" / "auth.cf"), *flags,
+        ]  # fmt: skip
+        self.stderr = open(base / "daemon.stderr", "wb")  # noqa: SIM115
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MON_")}
+        self.proc = subprocess.Popen(
+            self.argv, cwd=base, stdin=subprocess.DEVNULL, stdout=self.stderr, stderr=self.stderr,
+            env=env, start_new_session=True,
+        )  # fmt: skip
+        wait_for("the daemon to listen", self._listening)
+        self.started = time.time()
+        self._client: Client | None = None
+
+    def _script(self, path: Path, template: str) -> None:
+        path.write_text(template.format(python=sys.executable, base=str(self.base)))
+        path.chmod(0o755)
+
+    def _listening(self) -> bool:
+        if self.proc.poll() is not None:
+            raise AssertionError(f"daemon exited with {self.proc.returncode}:\n{self.log()}")
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+        except OSError:
+            return False
+        return True
+
+    def log(self) -> str:
+        return (self.base / "daemon.stderr").read_text(errors="replace")
+
+    def cmd(self, line: str) -> list[str]:
+        if self._client is None:
+            self._client = Client(self.port)
+        return self._client.cmd(line)
+
+    def set_monitor(self, key: str, **ctl: Any) -> None:
+        tmp = self.base / "ctl" / f"{key}.tmp"
+        tmp.write_text(json.dumps(ctl))
+        tmp.replace(self.base / "ctl" / f"{key}.json")
+
+    def calls(self, key: str) -> list[dict[str, Any]]:
+        path = self.base / "calls" / f"{key}.jsonl"
+        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+    def wait_calls(self, key: str, n: int, timeout: float = 10.0) -> list[dict[str, Any]]:
+        return wait_for(f"{n} runs of {key}", lambda: (c := self.calls(key)) and len(c) >= n and c, timeout)
+
+    def alerts(self) -> list[dict[str, Any]]:
+        path = self.base / "alerts.jsonl"
+        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+    def opstatus(self) -> dict[tuple[str, str], dict[str, str]]:
+        found = {}
+        for line in self.cmd("list opstatus")[:-1]:
+            fields = dict(f.split("=", 1) for f in line.split(" "))
+            found[fields["group"], fields["service"]] = fields
+        return found
+
+    def wait_log(self, text: str, timeout: float = 10.0) -> str:
+        return wait_for(f"{text!r} in the daemon's log", lambda: text in self.log() and self.log(), timeout)
+
+    def stop(self) -> int | None:
+        if self._client is not None:
+            self._client.close()
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        with_group_gone(self.proc.pid)
+        self.stderr.close()
+        return self.proc.returncode
+
+
+def with_group_gone(pgid: int) -> None:
+    with contextlib.suppress(OSError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+MONCMD = shutil.which("moncmd") or "/usr/bin/moncmd"
+MONSHOW = shutil.which("monshow") or "/usr/bin/monshow"
+
+
+def moncmd(port: int, *words: str) -> subprocess.CompletedProcess[str]:
+    if not os.access(MONCMD, os.X_OK):
+        pytest.skip("moncmd (Debian package mon) is not installed")
+    return subprocess.run(
+        [MONCMD, "-s", "127.0.0.1", "-p", str(port), *words], capture_output=True, text=True, timeout=30
+    )

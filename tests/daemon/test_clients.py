@@ -82,3 +82,14 @@ def test_monshow(daemon):
     assert "state: scheduler running" in done.stdout
     lines = done.stdout.splitlines()
     assert any(" down " in line and "FAIL" in line and "down hard" in line for line in lines)
+
+
+def test_ack_of_an_unknown_service_answers_as_mon_but_invents_nothing(daemon):
+    """PROTO-25/Q15: mon answers twice and creates a phantom service; pymon answers
+    the same two lines, and the service list stays as configured."""
+    d = daemon(CONFIG)
+    client = Client(d.port)
+    assert client.cmd("ack g nosuch broken") == ["520 unknown service"]
+    assert client.line() == "220 ack completed"
+    assert client.cmd("list watch") == ["g ok", "g down", "220 list watch completed"]
+    client.close()

@@ -1,7 +1,7 @@
 """The daemon: mon's start-up order (INIT-03), the main loop, and the way out.
 
 config -> overrides and paths -> programs -> auth file -> bind TCP and UDP ->
-dtlog header -> pid file -> timers and randstart -> `mon server started` ->
+dtlog header -> historicfile -> pid file -> timers and randstart -> `mon server started` ->
 startup alerts -> main loop. It stays in the foreground (`-f` comes later) and
 logs to syslog and stderr. SIGTERM/SIGINT and `term` stop scheduling, kill the
 running monitors' process groups, remove the pid file and exit 0.
@@ -98,6 +98,9 @@ def run_daemon(options: Options, flags: DaemonFlags) -> int:
         log("notice", "-f is not supported yet; staying in the foreground")
     engine = Engine(loaded, log, stopped=flags.stopped)
     engine.journal.start_dtlog(engine.start_time)
+    engine.journal.load_history(engine.start_time, g.historictime)
+    if flags.loadstate is not None:  # CLI-12: saved state comes later
+        log("notice", f"-l {flags.loadstate or 'disabled'}: loading saved state is not implemented yet")
     wrote_pidfile = _write_pidfile(g.pidfile, log)
     try:
         return asyncio.run(_main(loaded, engine, log, tcp, udp))

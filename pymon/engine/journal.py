@@ -2,9 +2,10 @@
 
 The decisions return records (`pymon.engine.records`); the journal keeps the
 in-memory histories behind `list alerthist` / `list failurehist` (LOG-04/05,
-MAX_KEEP+1 entries, Q24), appends alert lines to historicfile (LOG-06) and
-downtime lines to the downtime log (LOG-08). A file that cannot be written is
-reported through `log` and never stops the daemon.
+MAX_KEEP+1 entries, Q24), appends alert lines to historicfile and reads them
+back at startup (LOG-06), and appends downtime lines to the downtime log
+(LOG-08). A file that cannot be written is reported through `log` and never
+stops the daemon.
 """
 
 from __future__ import annotations
@@ -12,7 +13,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from pymon.engine.records import AlertHistoryEntry, DowntimeEntry, FailureHistoryEntry, Level, keep_recent
+from pymon.config.perl import perl_num
+from pymon.engine.records import (
+    AlertHistoryEntry,
+    DowntimeEntry,
+    FailureHistoryEntry,
+    HistoricLine,
+    Level,
+    keep_recent,
+)
 
 __all__ = ["Journal", "dtlog_header"]
 
@@ -42,12 +51,34 @@ class Journal:
         self.historicfile = historicfile
         self.dtlogfile = dtlogfile
         self.dtlogging = dtlogging
-        self.alert_history: tuple[AlertHistoryEntry, ...] = ()
+        self.alert_history: tuple[AlertHistoryEntry | HistoricLine, ...] = ()
         self.failure_history: tuple[FailureHistoryEntry, ...] = ()
 
     def start_dtlog(self, now: int | None = None) -> None:
         if self.dtlogging:
             self._append_dtlog(dtlog_header(int(time.time()) if now is None else now))
+
+    def load_history(self, now: int, historictime: float) -> None:
+        """LOG-06/07: the alert history is what historicfile holds, newer than historictime (0: all)."""
+        if not self.historicfile:
+            return
+        try:
+            with open(self.historicfile, encoding="utf-8", errors="surrogateescape") as file:
+                lines = file.read().splitlines()
+        except FileNotFoundError:
+            return
+        except OSError as error:
+            self._log("err", f"could not read history from {self.historicfile}: {error.strerror}")
+            return
+        kept = []
+        for line in lines:
+            fields = line.split()
+            if not fields or fields[0].startswith("#"):
+                continue
+            if historictime and (len(fields) < 4 or perl_num(fields[3]) < now - historictime):
+                continue
+            kept.append(HistoricLine(line))
+        self.alert_history = tuple(kept[-self.maxkeep :] if self.maxkeep else ())
 
     def alert(self, entry: AlertHistoryEntry) -> None:
         self.alert_history = keep_recent(self.alert_history, entry, self.maxkeep)

@@ -16,6 +16,7 @@ __all__ = [
     "AlertHistoryEntry",
     "DowntimeEntry",
     "FailureHistoryEntry",
+    "HistoricLine",
     "Level",
     "LogLine",
     "keep_recent",
@@ -46,6 +47,16 @@ class AlertHistoryEntry:
 
     def line(self) -> str:
         return f"{self.type} {self.group} {self.service} {self.time} {self.path} ({self.args}) {self.summary}"
+
+
+@dataclass(frozen=True)
+class HistoricLine:
+    """LOG-06: an alert history line read back from historicfile, kept as it was written."""
+
+    text: str
+
+    def line(self) -> str:
+        return self.text
 
 
 @dataclass(frozen=True)

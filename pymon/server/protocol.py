@@ -54,7 +54,7 @@ from typing import Final, NamedTuple
 
 from pymon.config.model import ALERT_KINDS, AlertKind, Config, Dependency, Period, Service
 from pymon.config.perl import PERL_SPACE, format_number, perl_num, perl_true
-from pymon.engine.records import AlertHistoryEntry, FailureHistoryEntry
+from pymon.engine.records import AlertHistoryEntry, FailureHistoryEntry, HistoricLine
 from pymon.engine.states import (
     FAILURE,
     OPSTAT,
@@ -768,7 +768,7 @@ class ServerFacts:
     disabled_watches: frozenset[str] = frozenset()
     stopped_since: int | None = None  # None: the scheduler runs
     max_keep: str = "100"  # as set: histlength, -k, or `set maxkeep`
-    alert_history: Sequence[AlertHistoryEntry] = ()
+    alert_history: Sequence[AlertHistoryEntry | HistoricLine] = ()
     failure_history: Sequence[FailureHistoryEntry] = ()
     # Values `set G S VAR` stored under keys the typed state does not hold, for `get`.
     variables: Mapping[tuple[str, str], Mapping[str, str | None]] = field(

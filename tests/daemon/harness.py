@@ -1,9 +1,11 @@
 """A real pymon daemon in tmp_path: free ports, recording monitor and alert scripts, a client.
 
-The monitor `rec.monitor KEY [args]` appends its argv and MON_* environment to
-`calls/KEY.jsonl`, then behaves as `ctl/KEY.json` says: output, exit value,
-sleep, or kill itself with a signal. `rec.alert` appends argv, environment and
-stdin to `alerts.jsonl`. Everything is polled with a deadline.
+The monitor `rec.monitor KEY [args]` appends its argv, MON_* environment and
+what its stdin is to `calls/KEY.jsonl`, then behaves as `ctl/KEY.json` says:
+output (and `stderr`), exit value, sleep, or kill itself with a signal.
+`rec.alert` appends argv, environment and stdin to `alerts.jsonl`. The daemon
+runs with Python's syslog module replaced by a recorder, so what it sends to
+syslog (LOG-01/02) is in `syslog.jsonl`. Everything is polled with a deadline.
 """
 
 from __future__ import annotations
@@ -31,13 +33,19 @@ base = {base!r}
 key = sys.argv[1]
 with open(os.path.join(base, "calls", key + ".jsonl"), "a") as f:
     env = {{k: v for k, v in os.environ.items() if k.startswith(("MON_", "T_"))}}
-    f.write(json.dumps({{"argv": sys.argv[1:], "env": env, "pid": os.getpid(), "time": time.time()}}) + "\\n")
+    stdin = os.readlink("/proc/self/fd/0")
+    f.write(json.dumps({{"argv": sys.argv[1:], "env": env, "pid": os.getpid(), "time": time.time(),
+                        "stdin": stdin}}) + "\\n")
 try:
     with open(os.path.join(base, "ctl", key + ".json")) as f:
         ctl = json.load(f)
 except OSError:
     ctl = {{}}
 sys.stdout.write(ctl.get("output", key + " ok\\n"))
+sys.stdout.flush()
+sys.stderr.write(ctl.get("stderr", ""))
+sys.stderr.flush()
+sys.stdout.write(ctl.get("after", ""))
 sys.stdout.write("x" * ctl.get("spew", 0))
 sys.stdout.flush()
 if ctl.get("sleep"):
@@ -54,6 +62,21 @@ stdin = sys.stdin.read()
 env = {{k: v for k, v in os.environ.items() if k.startswith(("MON_", "T_"))}}
 with open(os.path.join(base, "alerts.jsonl"), "a") as f:
     f.write(json.dumps({{"argv": sys.argv[1:], "env": env, "stdin": stdin, "time": time.time()}}) + "\\n")
+"""
+
+# Runs pymon as `python -m pymon` does, with syslog's calls recorded (argv follows -c).
+SYSLOG = """\
+import json, runpy, sys, syslog
+out = open({path!r}, "a", buffering=1)
+def openlog(ident="", logoption=0, facility=syslog.LOG_USER):
+    out.write(json.dumps({{"openlog": [ident, logoption, facility]}}) + "\\n")
+def record(priority, message=None):
+    if message is None:
+        priority, message = syslog.LOG_INFO, priority
+    out.write(json.dumps({{"priority": priority, "message": message}}) + "\\n")
+syslog.openlog, syslog.syslog = openlog, record
+sys.argv[0] = "pymon"
+runpy.run_module("pymon", run_name="__main__", alter_sys=True)
 """
 
 
@@ -115,8 +138,9 @@ class Daemon:
         (base / "etc" / "mon.cf").write_text("serverbind = 127.0.0.1\ntrapbind = 127.0.0.1\n\n" + config)
         (base / "etc" / "auth.cf").write_text("list: all\n")
         self.pidfile = base / "mon.pid"
+        prelude = SYSLOG.format(path=str(base / "syslog.jsonl"))
         self.argv = [
-            sys.executable, "-m", "pymon", "-c", str(base / "etc" / "mon.cf"), "-p", str(self.port),
+            sys.executable, "-c", prelude, "-c", str(base / "etc" / "mon.cf"), "-p", str(self.port),
             "-t", str(self.trapport), "-L", str(base / "log.d"), "-D", str(base / "state.d"),
             "-P", str(self.pidfile), "-s", str(base / "mon.d"), "-a", str(base / "alert.d"),
             "-b", str(base), "-B", str(base / "etc"), "-A", str(base / "etc" / "auth.cf"), *flags,
@@ -146,6 +170,15 @@ class Daemon:
 
     def log(self) -> str:
         return (self.base / "daemon.stderr").read_text(errors="replace")
+
+    def syslog(self) -> list[dict[str, Any]]:
+        """What the daemon sent to syslog: {"openlog": [...]} and {"priority": N, "message": text}."""
+        path = self.base / "syslog.jsonl"
+        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+    def syslogged(self, priority: int, text: str) -> list[str]:
+        """The syslog messages of `priority` that contain `text`."""
+        return [e["message"] for e in self.syslog() if e.get("priority") == priority and text in e["message"]]
 
     def cmd(self, line: str) -> list[str]:
         if self._client is None:

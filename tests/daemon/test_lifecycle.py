@@ -62,6 +62,7 @@ def test_first_run_one_interval_after_start_then_fixed_rate(daemon):
 def test_stopped_with_dash_S_runs_nothing_until_start(daemon):
     d = daemon(CONFIG, "-S")
     assert d.cmd("list state")[0].startswith("scheduler stopped since ")
+    d.wait_log("ignoring alert for g,s because the mon scheduler is stopped")  # ALRT-02, CLI-21
     time.sleep(0.8)  # nothing may happen: several intervals pass
     assert d.calls("s") == [] and d.alerts() == []  # no runs, startup alerts suppressed
     assert d.cmd("start") == ["220 start completed"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from itertools import pairwise
 
 from .harness import wait_for
@@ -123,3 +124,67 @@ def test_failure_interval_alert_and_upalert(daemon):
     assert up["argv"][-2:] == ["-u", "up"]
     status = wait_for("f ok", lambda: (s := d.opstatus()[("g", "f")])["opstatus"] == "1" and s)
     assert status["interval"] == "3600"  # restored after the success
+
+
+TIMING = """\
+hostgroup g h1
+
+watch g
+    service skewed
+        interval 0.2s
+        randskew 1s
+        monitor rec.monitor skewed
+    service excluded
+        interval 0.2s
+        exclude_period wd {Sun-Sat}
+        monitor rec.monitor excluded
+    service cleared
+        interval 1h
+        monitor rec.monitor cleared
+        period p: wd {Sun-Sat}
+            alertafter 2
+            alert rec.alert cleared
+"""
+
+
+def test_randskew_exclude_period_and_clear_timers(daemon):
+    d = daemon(TIMING)
+    d.set_monitor("cleared", exit=1, output="cleared down\n")
+    # the `calling` line is written with the failure line, so counting it needs no wait
+    alerts = lambda: len(d.syslogged(1, "calling alert rec.alert for g/cleared"))  # noqa: E731
+    for n in (1, 2):
+        d.cmd("test monitor g cleared")
+        d.wait_calls("cleared", n)
+        wait_for(f"failure {n}", lambda n=n: len(d.syslogged(2, "failure for g cleared ")) == n)
+    assert alerts() == 1  # ALRT-13: the second consecutive failure alerts
+    # SCHED-14: the consecutive failures and the timer start again
+    assert d.cmd("clear timers g cleared") == ["220 clear timers completed"]
+    assert int(d.opstatus()[("g", "cleared")]["timer"]) >= 3599
+    d.cmd("test monitor g cleared")
+    wait_for("failure 3", lambda: len(d.syslogged(2, "failure for g cleared ")) == 3)
+    assert alerts() == 1
+    d.cmd("test monitor g cleared")
+    wait_for("failure 4", lambda: len(d.syslogged(2, "failure for g cleared ")) == 4)
+    assert alerts() == 2
+    # SCHED-05: interval +- (int(rand(1)) + 1): the next run is at once or 1.2 s on, never 0.2 s on
+    calls = d.wait_calls("skewed", 4, timeout=15)
+    gaps = [b["time"] - a["time"] for a, b in pairwise(calls)]
+    assert all(gap < 0.6 or gap > 1.1 for gap in gaps), gaps
+    # SCHED-08: never run inside the service's exclude_period, and re-checked on every pass
+    not_running = "not running g/excluded because of exclude period"
+    wait_for("two checks", lambda: len(d.syslogged(7, not_running)) >= 2)
+    assert d.calls("excluded") == []
+
+
+def test_global_exclude_period_holds_every_monitor_until_it_ends(daemon):
+    """SCHED-09 and SCHED-02: a start skipped for the exclude_period happens as soon as it ends."""
+    now = time.localtime()
+    if now.tm_sec >= 57:  # the window must not wrap around the minute
+        time.sleep(60 - now.tm_sec + 0.1)
+        now = time.localtime()
+    window = {now.tm_sec, now.tm_sec + 1}
+    d = daemon(f"exclude_period = sec {{{now.tm_sec}-{now.tm_sec + 1}}}\n\n" + SLOW.replace("slow", "held"))
+    assert d.cmd("test monitor g held") == ["220 test monitor completed"]
+    first = d.wait_calls("held", 1, timeout=5)[0]["time"]
+    assert time.localtime(first).tm_sec not in window
+    assert all(time.localtime(c["time"]).tm_sec not in window for key in "ab" for c in d.calls(key))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import signal
 import socket
@@ -76,6 +77,9 @@ def run_daemon(options: Options, flags: DaemonFlags) -> int:
         print(error, file=sys.stderr)
         log("err", str(error).splitlines()[0])
         return error.status
+    # The config model lives as long as the daemon: keep it out of every
+    # future garbage collection scan.
+    gc.freeze()
     g = loaded.config.globals
     log.open(g.syslog_facility)
     for warning in loaded.config.mon_warnings:

@@ -92,7 +92,7 @@ _LOOKUP = re.compile(r"^(\S+=\S+ )*(\S+).*$", re.ASCII)
 @lru_cache(maxsize=4096)
 def alert_parts(text: str) -> AlertParts:
     """Split an alert line as mon does: do_alert for running it, INIT-04 for finding it."""
-    exit_match = full_match(ALERT_EXIT_PREFIX, text)
+    exit_match = full_match(ALERT_EXIT_PREFIX, text) if text[:4].lower() == "exit" else None
     if exit_match is not None:
         # do_alert: split(/\s+/, $line, 3) and take fields 1 and 2.
         fields = re.split(r"\s+", text, maxsplit=2, flags=re.ASCII)

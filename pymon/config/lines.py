@@ -47,21 +47,25 @@ def logical_lines(text: str) -> Iterator[LogicalLine]:
     accumulated = ""
     segments: list[Segment] = []
     for number, part in enumerate(physical_lines(text), start=1):
-        if part.lstrip(PERL_SPACE).startswith("#"):
+        stripped = part.strip(PERL_SPACE)
+        if stripped.startswith("#"):
             continue  # CFG-02: even in the middle of a continuation
+        if not segments and "\\" not in part:  # the common case: a whole line on its own
+            lead = part.index(stripped) if stripped else 0
+            yield LogicalLine(stripped, number, ((0, number, 1),), lead)
+            continue
         column = 1
         if segments:  # a continuation is pending: drop this line's leading whitespace
             stripped_part = part.lstrip(PERL_SPACE)
             column += len(part) - len(stripped_part)
             part = stripped_part
-        if "\\" in part:
-            continued = _CONTINUED.match(part)
-            if continued:
-                segments.append((len(accumulated), number, column))
-                accumulated += continued.group(1)
-                continue
+        continued = _CONTINUED.match(part)
+        if continued:
+            segments.append((len(accumulated), number, column))
+            accumulated += continued.group(1)
+            continue
         segments.append((len(accumulated), number, column))
-        raw = accumulated + part if accumulated else part
+        raw = accumulated + part
         stripped = raw.strip(PERL_SPACE)
         lead = len(raw) - len(raw.lstrip(PERL_SPACE)) if stripped else 0
         yield LogicalLine(stripped, number, tuple(segments), lead)

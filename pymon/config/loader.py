@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from pymon.config.errors import ConfigError
 from pymon.config.model import Config
-from pymon.config.parser import parse_config
+from pymon.config.parser import parse_config, paused_gc
 from pymon.config.paths import (
     Options,
     Programs,
@@ -60,6 +60,11 @@ def read_source(path: str, m4: str | None) -> str:
 
 def load_config(options: Options, *, cwd: str | None = None, now: float | None = None) -> LoadedConfig:
     """Everything mon does with its config before it opens sockets; ConfigError if it would stop."""
+    with paused_gc():
+        return _load(options, cwd, now)
+
+
+def _load(options: Options, cwd: str | None, now: float | None) -> LoadedConfig:
     cwd = cwd or os.getcwd()
     if options.basedir and not os.path.isdir(options.basedir):
         raise ConfigError(f"basedir {options.basedir} does not exist", status=2)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import functools
 import os
 import re
 import signal as signals
@@ -436,13 +437,7 @@ async def _spawn(
     """
     loop = asyncio.get_running_loop()
     args = [_c_string(arg)[: _MAX_ARG_STRLEN - 1] for arg in argv]
-    environ = {}
-    for name, value in env.items():
-        if _valid_name(name):
-            key = _c_string(name)
-            # Linux refuses to exec with any one string longer than this (E2BIG);
-            # mon would fail every other run after a long output (MON_LAST_OUTPUT).
-            environ[key] = _c_string(value)[: max(0, _MAX_ARG_STRLEN - len(key) - 2)]
+    environ = dict(_env_item(name, value) for name, value in env.items() if _valid_name(name))
     options.update(env=environ, start_new_session=True, restore_signals=False)
     try:
         return await loop.subprocess_exec(protocol_factory, *args, **options)
@@ -451,6 +446,20 @@ async def _spawn(
             raise
     # glibc's execvp runs a file the kernel does not recognise as a shell script.
     return await loop.subprocess_exec(protocol_factory, b"/bin/sh", *args, **options)
+
+
+def _env_item(name: str, value: str) -> tuple[bytes, bytes]:
+    if len(value) < 512:
+        return _short_env_item(name, value)  # most of the environment is the same every run
+    key = _c_string(name)
+    # Linux refuses to exec with any one string longer than this (E2BIG);
+    # mon would fail every other run after a long output (MON_LAST_OUTPUT).
+    return key, _c_string(value)[: max(0, _MAX_ARG_STRLEN - len(key) - 2)]
+
+
+@functools.lru_cache(maxsize=4096)
+def _short_env_item(name: str, value: str) -> tuple[bytes, bytes]:
+    return _c_string(name), _c_string(value)
 
 
 def _c_string(text: str) -> bytes:

@@ -76,7 +76,9 @@ class Scheduler:
         """SCHED-03: the first run one interval from now, or at random within randstart."""
         if not interval:
             return  # SVC-02: no interval, never scheduled
-        first = float(int(self._rng.random() * randstart)) if randstart else interval
+        # mon draws whole seconds (int(rand(N))), which makes every service due
+        # at the same instants; a fraction spreads the starts and no one sees it.
+        first = self._rng.random() * randstart if randstart else interval
         self._timers[key] = _Timer(interval, randskew, self._clock() + first)
 
     def begin(self, loop: asyncio.AbstractEventLoop, *, stopped: bool = False) -> None:

@@ -81,6 +81,7 @@ class Engine:
             key = (service.group, service.name)
             self.scheduler.add(key, service.interval, randskew=service.randskew, randstart=g.randstart)
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.environ = dict(os.environ)  # pymon's own, read once: what every child's environment starts from
         self.on_terminate: Callable[[], None] = lambda: None
 
     # --- life cycle --------------------------------------------------------------
@@ -161,7 +162,7 @@ class Engine:
 
     async def _start_alert(self, service: Service, run: AlertRun) -> None:
         g = self.config.globals
-        env = dict(os.environ)
+        env = dict(self.environ)
         env.pop("MON_TRAP_INTENDED", None)
         dirs = {"statedir": g.statedir, "logdir": g.logdir, "cfbasedir": g.cfbasedir}
         env.update(run.environment(**dirs, service_env=service.env))
@@ -217,8 +218,7 @@ class Engine:
             self.log("err", f"monitor for {key[0]}/{key[1]} not called because of no host arguments")
             return Launch.SKIPPED
         state = self.state(service)
-        env = dict(os.environ)
-        env.update(monitor_environment(service, state, g))
+        env = {**self.environ, **monitor_environment(service, state, g)}
         self.states[key] = replace(state, last_check=now)
         self.monitor_pids[key] = None
         self.scheduler.started(key, state.interval)

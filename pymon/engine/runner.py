@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import fcntl
 import functools
 import os
 import re
@@ -203,11 +204,10 @@ class _Protocol(asyncio.SubprocessProtocol):
             self.exited.set_result(None)
 
 
-class _MonitorProtocol(_Protocol):
+class _Output:
     """Keeps the first `limit` bytes of a monitor's output, reads and drops the rest."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__()
         self.limit = limit
         self.chunks: list[bytes] = []
         self.size = 0
@@ -225,11 +225,144 @@ class _MonitorProtocol(_Protocol):
             self.chunks.append(data)
             self.size += len(data)
 
+    def output(self) -> str:
+        return b"".join(self.chunks).decode("utf-8", "surrogateescape")
+
+
+class _Monitor(_Output):
+    """A monitor started with posix_spawn, seen through a pidfd and a non-blocking pipe.
+
+    The lean path, Linux only (os.pidfd_open): asyncio's subprocess transport,
+    its Popen and its child watcher were most of pymon's own CPU per run.
+    posix_spawn has no `cwd` and searches pymon's PATH, not the child's, so a
+    `cwd` or a program name without a `/` takes asyncio's path instead. Only
+    Python's own descriptors are closed in the child (they are all
+    close-on-exec); a descriptor pymon inherited as inheritable is passed on.
+    """
+
+    def __init__(self, argv: Sequence[str], env: Mapping[str, str], limit: int) -> None:
+        super().__init__(limit)
+        self.loop = asyncio.get_running_loop()
+        self.exited: asyncio.Future[None] = self.loop.create_future()
+        self.returncode: int | None = None
+        args, environ = _c_args(argv, env)
+        self.fd, write = os.pipe()
+        if write <= 2:  # stdout or stderr was closed: dup2 onto itself would keep close-on-exec
+            low, write = write, fcntl.fcntl(write, fcntl.F_DUPFD_CLOEXEC, 3)
+            os.close(low)
+        try:
+            self.pid = _posix_spawn(args, environ, write)
+        except BaseException:
+            os.close(self.fd)
+            raise
+        finally:
+            os.close(write)
+        try:
+            self.pidfd = os.pidfd_open(self.pid)
+        except BaseException:
+            _signal_group(self.pid, signals.SIGKILL)
+            os.waitpid(self.pid, 0)
+            os.close(self.fd)
+            raise
+        os.set_blocking(self.fd, False)
+        self.loop.add_reader(self.pidfd, self._reap)
+        self.loop.add_reader(self.fd, self._read)
+        self.reading = True
+
+    def _reap(self) -> None:
+        try:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+        except ChildProcessError:  # reaped by someone else: asyncio's choice too
+            pid, status = self.pid, 255 << 8
+        if pid == 0:
+            return
+        self.loop.remove_reader(self.pidfd)
+        os.close(self.pidfd)
+        self.returncode = os.waitstatus_to_exitcode(status)
+        if not self.exited.done():
+            self.exited.set_result(None)
+
+    def _read(self) -> None:
+        try:
+            data = os.read(self.fd, _READ_SIZE)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if data:
+            self.keep(data)
+        else:
+            self.loop.remove_reader(self.fd)
+            self.reading = False
+
+    def drain(self) -> None:
+        """What mon's reaper does: read what is waiting in the pipe now, never wait for more."""
+        for _ in range(_DRAIN_READS):
+            if not self.reading:
+                return
+            try:
+                data = os.read(self.fd, _READ_SIZE)
+            except OSError:  # EAGAIN: nothing more now
+                return
+            if not data:
+                return
+            self.keep(data)
+
+    def close(self) -> None:
+        if self.reading:
+            self.loop.remove_reader(self.fd)
+            self.reading = False
+        os.close(self.fd)
+        if self.returncode is None:  # as asyncio's transport.close(); the pidfd reaps it later
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signals.SIGKILL)
+
+
+class _MonitorProtocol(_Output, _Protocol):
+    """The same through asyncio's subprocess transport: where there is no pidfd, or for `cwd`."""
+
+    def __init__(self, limit: int) -> None:
+        _Output.__init__(self, limit)
+        _Protocol.__init__(self)
+        self.transport: asyncio.SubprocessTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.SubprocessTransport)
+        self.transport = transport
+
     def pipe_data_received(self, fd: int, data: bytes) -> None:
         self.keep(data)
 
-    def output(self) -> str:
-        return b"".join(self.chunks).decode("utf-8", "surrogateescape")
+    @property
+    def pid(self) -> int:
+        assert self.transport is not None
+        return self.transport.get_pid()
+
+    @property
+    def returncode(self) -> int | None:
+        assert self.transport is not None
+        return self.transport.get_returncode()
+
+    def drain(self) -> None:
+        assert self.transport is not None
+        pipe = self.transport.get_pipe_transport(1)
+        if pipe is None or pipe.is_closing():
+            return
+        fd = pipe.get_extra_info("pipe").fileno()
+        if os.get_blocking(fd):
+            return
+        for _ in range(_DRAIN_READS):
+            try:
+                data = os.read(fd, _READ_SIZE)
+            except OSError:  # EAGAIN: nothing more now
+                return
+            if not data:
+                return
+            self.keep(data)
+
+    def close(self) -> None:
+        assert self.transport is not None
+        self.transport.close()
 
 
 async def run_monitor(
@@ -254,39 +387,42 @@ async def run_monitor(
     started = time.time()
     if not argv:
         return _not_started(started, os.strerror(errno.ENOENT))  # Perl's `exec ()`
+    monitor: _Monitor | _MonitorProtocol
     try:
-        transport, protocol = await _start(
-            lambda: _MonitorProtocol(output_limit),
-            argv,
-            env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            cwd=cwd,
-        )
+        if cwd is None and _LEAN and "/" in argv[0]:
+            monitor = _Monitor(argv, env, output_limit)
+        else:
+            _, monitor = await _start(
+                lambda: _MonitorProtocol(output_limit),
+                argv,
+                env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                cwd=cwd,
+            )
     except OSError as error:
         return _not_started(started, error.strerror or str(error))
-    pid = transport.get_pid()
+    pid = monitor.pid
     timed_out = exited = False
     try:
         if on_start is not None:
             on_start(pid)
-        exited = await _wait(protocol.exited, timeout)
+        exited = await _wait(monitor.exited, timeout)
         if not exited:
             timed_out = True
-            exited = await _stop_group(pid, protocol.exited, kill_grace)
+            exited = await _stop_group(pid, monitor.exited, kill_grace)
     except BaseException:
-        await _stop_when_abandoned(pid, protocol.exited, kill_grace)
+        await _stop_when_abandoned(pid, monitor.exited, kill_grace)
         raise
     finally:
         finished = time.time()
         if exited:
-            _drain(transport, protocol)
-        protocol.done = True
-        transport.close()
-    returncode = transport.get_returncode() if exited else None
-    exit_value, signal = _exit_status(returncode)
-    output = protocol.output()
+            monitor.drain()
+        monitor.done = True
+        monitor.close()
+    exit_value, signal = _exit_status(monitor.returncode if exited else None)
+    output = monitor.output()
     if timed_out:
         assert timeout is not None
         exit_value = 1
@@ -296,7 +432,7 @@ async def run_monitor(
         signal=signal,
         timed_out=timed_out,
         output=output,
-        truncated=protocol.truncated,
+        truncated=monitor.truncated,
         pid=pid,
         started=started,
         finished=finished,
@@ -305,24 +441,6 @@ async def run_monitor(
 
 def _not_started(started: float, error: str) -> MonitorResult:
     return MonitorResult(exit_value=1, started=started, finished=time.time(), error=error)
-
-
-def _drain(transport: asyncio.SubprocessTransport, protocol: _MonitorProtocol) -> None:
-    """What mon's reaper does: read what is waiting in the pipe now, never wait for more."""
-    pipe = transport.get_pipe_transport(1)
-    if pipe is None or pipe.is_closing():
-        return
-    fd = pipe.get_extra_info("pipe").fileno()
-    if os.get_blocking(fd):
-        return
-    for _ in range(_DRAIN_READS):
-        try:
-            data = os.read(fd, _READ_SIZE)
-        except OSError:  # EAGAIN: nothing more now
-            return
-        if not data:
-            return
-        protocol.keep(data)
 
 
 # --- starting alerts -------------------------------------------------------------------
@@ -436,8 +554,7 @@ async def _spawn(
     Raises OSError when it cannot be started.
     """
     loop = asyncio.get_running_loop()
-    args = [_c_string(arg)[: _MAX_ARG_STRLEN - 1] for arg in argv]
-    environ = dict(_env_item(name, value) for name, value in env.items() if _valid_name(name))
+    args, environ = _c_args(argv, env)
     options.update(env=environ, start_new_session=True, restore_signals=False)
     try:
         return await loop.subprocess_exec(protocol_factory, *args, **options)
@@ -446,6 +563,32 @@ async def _spawn(
             raise
     # glibc's execvp runs a file the kernel does not recognise as a shell script.
     return await loop.subprocess_exec(protocol_factory, b"/bin/sh", *args, **options)
+
+
+def _c_args(argv: Sequence[str], env: Mapping[str, str]) -> tuple[list[bytes], dict[bytes, bytes]]:
+    """argv and the environment as C will see them (E2BIG-safe)."""
+    args = [_c_string(arg)[: _MAX_ARG_STRLEN - 1] for arg in argv]
+    environ = dict(_env_item(name, value) for name, value in env.items() if _valid_name(name))
+    return args, environ
+
+
+_LEAN: Final = hasattr(os, "pidfd_open") and hasattr(os, "posix_spawn")
+_SPAWN_STDIO: Final = (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0) if _LEAN else ()
+
+
+def _posix_spawn(args: list[bytes], environ: dict[bytes, bytes], output: int) -> int:
+    """Start `args` in its own session, stdin /dev/null, stdout and stderr to `output`.
+
+    Ignored signals stay ignored (SIGPIPE, as Perl's exec leaves it). A file
+    the kernel cannot execute runs under /bin/sh, as glibc's execvp does.
+    """
+    actions = [_SPAWN_STDIO, (os.POSIX_SPAWN_DUP2, output, 1), (os.POSIX_SPAWN_DUP2, output, 2)]
+    try:
+        return os.posix_spawn(args[0], args, environ, file_actions=actions, setsid=True)
+    except OSError as error:
+        if error.errno != errno.ENOEXEC:
+            raise
+    return os.posix_spawn(b"/bin/sh", [b"/bin/sh", *args], environ, file_actions=actions, setsid=True)
 
 
 def _env_item(name: str, value: str) -> tuple[bytes, bytes]:

@@ -472,6 +472,12 @@ def test_script_without_shebang_runs_under_sh(tmp_path: Path) -> None:
     assert (result.exit_value, result.output, result.error) == (5, "plain h1\n", None)
 
 
+def test_cwd_and_a_command_on_path_start_the_same_way(tmp_path: Path) -> None:
+    """These take asyncio's subprocess path rather than posix_spawn: the result is the same."""
+    result = run(run_monitor(["sh", "-c", 'pwd; echo "err" >&2; exit 4'], environ(), cwd=str(tmp_path)))
+    assert (result.exit_value, result.output, result.error) == (4, f"{tmp_path}\nerr\n", None)
+
+
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
 def test_sigpipe_is_ignored_as_under_mon(tmp_path: Path) -> None:
     """mon sets $SIG{PIPE} = 'IGNORE', which its children inherit through exec."""

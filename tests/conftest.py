@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,3 +27,16 @@ def shared() -> Path:
     if found is None:
         pytest.skip("../shared is not beside this checkout")
     return found
+
+
+@pytest.fixture(scope="module")
+def perl() -> Iterator[Any]:
+    """The Perl reference of the protocol tests (tests/server/perlref.py): one perl per module."""
+    from perlref import PerlReference  # tests/server is on sys.path for the modules that use it
+
+    try:
+        reference = PerlReference()
+    except FileNotFoundError:
+        pytest.skip("perl is not installed")
+    yield reference
+    reference.close()

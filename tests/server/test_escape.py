@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from perlref import PerlReference
 
 from pymon.server.escape import esc_str, to_bytes, un_esc_str
-
-
-@pytest.fixture(scope="module")
-def perl() -> Iterator[PerlReference]:
-    try:
-        reference = PerlReference()
-    except FileNotFoundError:
-        pytest.skip("perl is not installed")
-    yield reference
-    reference.close()
 
 
 # Text as the server holds it: any bytes, decoded from UTF-8 with surrogateescape.

@@ -13,7 +13,7 @@ import importlib.util
 import re
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from types import ModuleType
 
@@ -801,16 +801,6 @@ def test_set_variable_echoes_the_value_unescaped() -> None:
     request = parse_request("set web http summary 'two\\0alines'")
     assert isinstance(request.action, SetVariable)
     assert request.action.value == "two\nlines"
-
-
-@pytest.fixture(scope="module")
-def perl() -> Iterator[PerlReference]:
-    try:
-        reference = PerlReference()
-    except FileNotFoundError:
-        pytest.skip("perl is not installed")
-    yield reference
-    reference.close()
 
 
 request_lines = st.one_of(

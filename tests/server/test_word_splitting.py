@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from hypothesis import given, settings
@@ -11,17 +10,6 @@ from hypothesis import strategies as st
 from perlref import PerlReference
 
 from pymon.server.words import first_word, perl_split, split_words
-
-
-@pytest.fixture(scope="module")
-def perl() -> Iterator[PerlReference]:
-    try:
-        reference = PerlReference()
-    except FileNotFoundError:
-        pytest.skip("perl is not installed")
-    yield reference
-    reference.close()
-
 
 # Lines made of the characters that matter to the splitters, plus anything at all.
 shell_text = st.one_of(

@@ -404,17 +404,9 @@ async def run_monitor(
     except OSError as error:
         return _not_started(started, error.strerror or str(error))
     pid = monitor.pid
-    timed_out = exited = False
+    exited = False
     try:
-        if on_start is not None:
-            on_start(pid)
-        exited = await _wait(monitor.exited, timeout)
-        if not exited:
-            timed_out = True
-            exited = await _stop_group(pid, monitor.exited, kill_grace)
-    except BaseException:
-        await _stop_when_abandoned(pid, monitor.exited, kill_grace)
-        raise
+        exited, timed_out = await _await_exit(pid, monitor.exited, timeout, kill_grace, on_start)
     finally:
         finished = time.time()
         if exited:
@@ -488,15 +480,9 @@ async def _reap_alert(
     timeout: float | None,
     kill_grace: float,
 ) -> AlertExit:
-    timed_out = exited = False
+    exited = False
     try:
-        exited = await _wait(protocol.exited, timeout)
-        if not exited:
-            timed_out = True
-            exited = await _stop_group(pid, protocol.exited, kill_grace)
-    except BaseException:
-        await _stop_when_abandoned(pid, protocol.exited, kill_grace)
-        raise
+        exited, timed_out = await _await_exit(pid, protocol.exited, timeout, kill_grace)
     finally:
         transport.close()
     exit_value, signal = _exit_status(transport.get_returncode() if exited else None)
@@ -616,6 +602,29 @@ def _c_string(text: str) -> bytes:
 
 def _valid_name(name: str) -> bool:
     return name != "" and "=" not in name and "\0" not in name
+
+
+async def _await_exit(
+    pid: int,
+    exited: asyncio.Future[None],
+    timeout: float | None,
+    grace: float,
+    on_start: Callable[[int], None] | None = None,
+) -> tuple[bool, bool]:
+    """(exited, timed out): wait for the process, stopping its group at the deadline.
+
+    If the wait is cancelled (or `on_start` fails) the process is stopped too:
+    it must not outlive its runner.
+    """
+    try:
+        if on_start is not None:
+            on_start(pid)
+        if await _wait(exited, timeout):
+            return True, False
+        return await _stop_group(pid, exited, grace), True
+    except BaseException:
+        await _stop_when_abandoned(pid, exited, grace)
+        raise
 
 
 async def _wait(exited: asyncio.Future[None], timeout: float | None) -> bool:

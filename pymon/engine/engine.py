@@ -15,7 +15,6 @@ import os
 import signal
 import time
 from collections.abc import Callable, Coroutine
-from dataclasses import replace
 from typing import Any
 
 from pymon.config import LoadedConfig, Service
@@ -40,6 +39,7 @@ from pymon.engine.journal import Journal
 from pymon.engine.records import Level, LogLine
 from pymon.engine.runner import (
     AlertExit,
+    CEnviron,
     ExecError,
     MonitorResult,
     alert_argv,
@@ -49,7 +49,7 @@ from pymon.engine.runner import (
     start_alert,
 )
 from pymon.engine.scheduler import Key, Launch, Scheduler
-from pymon.engine.states import ServiceState, initial_state
+from pymon.engine.states import ServiceState, evolve, initial_state
 
 __all__ = ["Engine"]
 
@@ -82,6 +82,7 @@ class Engine:
             self.scheduler.add(key, service.interval, randskew=service.randskew, randstart=g.randstart)
         self._tasks: set[asyncio.Task[Any]] = set()
         self.environ = dict(os.environ)  # pymon's own, read once: what every child's environment starts from
+        self.monitor_environ = CEnviron.encode(self.environ)
         self.on_terminate: Callable[[], None] = lambda: None
 
     # --- life cycle --------------------------------------------------------------
@@ -218,8 +219,8 @@ class Engine:
             self.log("err", f"monitor for {key[0]}/{key[1]} not called because of no host arguments")
             return Launch.SKIPPED
         state = self.state(service)
-        env = {**self.environ, **monitor_environment(service, state, g)}
-        self.states[key] = replace(state, last_check=now)
+        env = self.monitor_environ.plus(monitor_environment(service, state, g))
+        self.states[key] = evolve(state, last_check=now)
         self.monitor_pids[key] = None
         self.scheduler.started(key, state.interval)
         self._spawn(self._run(service, argv, env))
@@ -233,7 +234,7 @@ class Engine:
             self.log(line.level, line.text)
         return check.ok is True
 
-    async def _run(self, service: Service, argv: list[str], env: dict[str, str]) -> None:
+    async def _run(self, service: Service, argv: list[str], env: CEnviron) -> None:
         key = (service.group, service.name)
         timeout = service.monitor_timeout or self.config.globals.monitor_timeout
         restart = False
@@ -318,7 +319,7 @@ class Engine:
         service = self.config.service(group, name)
         if service is None:
             return False
-        self.states[group, name] = replace(self.state(service), disabled=False)
+        self.states[group, name] = evolve(self.state(service), disabled=False)
         return True
 
     def disable_watch(self, group: str) -> bool:

@@ -1,0 +1,36 @@
+"""`reset`: rebuild the engine from a re-read config (PROTO-41, MONI-13, STATE-05..07).
+
+The caller reads the config first: a config that does not load is refused
+before anything changes, and the old engine keeps running. Otherwise mon's
+order: stop the old engine's monitors, build the services afresh, carry over
+what survives (`pymon.engine.carry`), write the downtime log header, re-read
+historicfile, arm the timers, and send startup alerts if
+`startupalerts_on_reset` is set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from pymon.config import LoadedConfig
+from pymon.engine.carry import carry_over
+from pymon.engine.engine import Engine
+
+__all__ = ["reset_engine"]
+
+
+def reset_engine(
+    old: Engine, loaded: LoadedConfig, *, keepstate: bool, loop: asyncio.AbstractEventLoop
+) -> Engine:
+    """The running engine built from `loaded`; `old` is retired (its monitors stopped)."""
+    g = loaded.config.globals
+    old.log("info", f"resetting, and re-reading configuration {loaded.config.path}")
+    old.retire()
+    new = Engine(loaded, old.log)
+    carry_over(old, new, keepstate=keepstate)
+    new.adopt(old)
+    new.journal.start_dtlog()
+    new.journal.load_history(int(time.time()), g.historictime)
+    new.begin(loop, startup_alerts=g.startupalerts_on_reset)
+    return new

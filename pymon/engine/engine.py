@@ -50,7 +50,7 @@ from pymon.engine.runner import (
 )
 from pymon.engine.scheduler import Key, Launch, Scheduler
 from pymon.engine.states import ServiceState, initial_state
-from pymon.engine.variables import set_opstatus, set_variable
+from pymon.engine.variables import set_opstatus, set_variable, shows_raw
 
 __all__ = ["Engine"]
 
@@ -71,7 +71,7 @@ class Engine:
         self.disabled_hosts: set[str] = set()
         self.disabled_watches: set[str] = set()
         self.monitor_pids: dict[Key, int | None] = {}  # running monitors (None: being started)
-        self.variables: dict[Key, dict[str, str]] = {}  # `set G S VAR` keys the state does not hold
+        self.variables: dict[Key, dict[str, str]] = {}  # `set G S VAR VALUE` as sent
         self.durations: dict[Key, int] = {}  # seconds the last run took (monitor_duration)
         self.maxprocs = int(perl_num(g.maxprocs))
         self.journal = Journal(
@@ -374,11 +374,18 @@ class Engine:
         if service is None:
             return False
         changed = set_variable(self.state(service), var, value)
-        if changed is None:
-            self.variables.setdefault((group, name), {})[var] = value
-        else:
+        if changed is not None:
             self.states[group, name] = changed
+        self.variables.setdefault((group, name), {})[var] = value  # as set, for `get`
         return True
+
+    def shown_variables(self) -> dict[Key, dict[str, str]]:
+        """What `get` shows as set: the values of keys the state does not hold, and of those
+        it holds, the ones nothing has changed since."""
+        return {
+            key: {var: value for var, value in values.items() if shows_raw(self.states[key], var, value)}
+            for key, values in self.variables.items()
+        }
 
     def set_opstatus(self, group: str, name: str, status: str) -> bool:
         """PROTO-36 `set G S opstatus NAME` (Q20); False: no such service."""

@@ -17,7 +17,7 @@ from typing import Any, Final
 from pymon.config.perl import perl_num, perl_true
 from pymon.engine.states import OpStatus, ServiceState
 
-__all__ = ["set_opstatus", "set_variable"]
+__all__ = ["set_opstatus", "set_variable", "shows_raw"]
 
 
 def _integer(value: str) -> int:
@@ -77,6 +77,16 @@ def set_variable(state: ServiceState, var: str, value: str) -> ServiceState | No
     name, read = field
     change: dict[str, Any] = {name: read(value)}  # the type `read` gives is the field's
     return replace(state, **change)
+
+
+def shows_raw(state: ServiceState, var: str, value: str) -> bool:
+    """Whether `get` still shows VALUE as it was set: the key is not in the state, or the state
+    field still holds what VALUE was read as (mon shows `5m` for `set G S interval 5m`)."""
+    field = _FIELDS.get(var)
+    if field is None:
+        return True
+    name, read = field
+    return bool(getattr(state, name) == read(value))
 
 
 def set_opstatus(state: ServiceState, name: str) -> ServiceState:

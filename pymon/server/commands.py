@@ -91,7 +91,7 @@ class Commands:
             max_keep=str(e.journal.maxkeep),
             alert_history=e.journal.alert_history,
             failure_history=e.journal.failure_history,
-            variables=e.variables,
+            variables=e.shown_variables(),
         )
 
     def handle(self, request: p.Request, session: p.Session) -> tuple[Reply, p.Session]:

@@ -196,15 +196,15 @@ def test_sigterm_lets_a_running_alert_finish_and_exits_0(daemon, tmp_path):
     assert not d.pidfile.exists()
 
 
-def test_dash_f_detaches(tmp_path):
-    base = tmp_path
+def _detaching(base: Path, errfile: Path) -> tuple[list[str], int, Path]:
+    """argv of a pymon -f in `base` with monerrfile `errfile`, its server port, its pid file."""
     for name in ("mon.d", "alert.d", "log.d", "state.d", "calls", "ctl"):
         (base / name).mkdir()
     monitor = base / "mon.d" / "rec.monitor"
     monitor.write_text(MONITOR.format(python=sys.executable, base=str(base)))
     monitor.chmod(0o755)
     port, trapport = free_port(), free_port(socket.SOCK_DGRAM)
-    errfile, pidfile = base / "mon.err", base / "mon.pid"
+    pidfile = base / "mon.pid"
     (base / "mon.cf").write_text(
         f"serverbind = 127.0.0.1\ntrapbind = 127.0.0.1\nmonerrfile = {errfile}\n\n" + CONFIG
     )
@@ -216,6 +216,21 @@ def test_dash_f_detaches(tmp_path):
         "-P", str(pidfile), "-s", str(base / "mon.d"), "-a", str(base / "alert.d"), "-b", str(base),
         "-B", str(base), "-A", str(base / "auth.cf"),
     ]  # fmt: skip
+    return argv, port, pidfile
+
+
+def test_dash_f_with_an_unwritable_monerrfile_fails_in_the_foreground(tmp_path):
+    argv, _, pidfile = _detaching(tmp_path, tmp_path / "no such dir" / "mon.err")
+    parent = subprocess.run(argv, cwd=tmp_path, stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
+    assert parent.returncode == 1  # mon's parent exits 0 and the daemon dies unseen (listed deviation)
+    assert b"could not open error output file" in parent.stderr
+    assert not pidfile.exists()
+
+
+def test_dash_f_detaches(tmp_path):
+    base = tmp_path
+    errfile = base / "mon.err"
+    argv, port, pidfile = _detaching(base, errfile)
     parent = subprocess.run(argv, cwd=base, stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
     assert parent.returncode == 0, parent.stderr
     pid = int(wait_for("the pid file", lambda: pidfile.exists() and pidfile.read_text().strip()))

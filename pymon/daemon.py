@@ -185,6 +185,7 @@ async def _main(
         commands, log, cltimeout=g.cltimeout, clientallow=g.clientallow,
         on_terminate=lambda: commands.engine.terminate(),
     )  # fmt: skip
+    commands.on_reset = lambda new: _reconfigure(server, new)
     await server.serve(tcp)
     loop.add_reader(udp.fileno(), _drop_trap, udp, log)  # TRAP-*: traps come later; the port is held
     log("info", "mon server started")
@@ -198,6 +199,13 @@ async def _main(
     if callable(save_state):
         save_state()
     return 0
+
+
+def _reconfigure(server: MonServer, engine: Engine) -> None:
+    """mon reads clientallow and cltimeout from the config each time it uses them, so a reset
+    changes them; the sockets stay as they are (PROTO-41)."""
+    g = engine.config.globals
+    server.clientallow, server.cltimeout = g.clientallow, g.cltimeout
 
 
 def _drop_trap(udp: socket.socket, log: Log) -> None:

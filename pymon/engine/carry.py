@@ -6,7 +6,7 @@ state files hold (it saves all state before the re-read and loads it after):
 
 * always (STATE-05): disabled hosts, disabled watches, the scheduler's
   stopped flag, the server's start time, the in-memory histories (replaced by
-  historicfile's content when one is configured, LOG-06);
+  historicfile's content when one is configured, LOG-06), `set maxkeep`;
 * with keepstate (STATE-06): for every service that still exists, its disable
   flag and the values of the opstatus state file (STATE-02): status, counters,
   summaries, ack and its comment, and each same-named period's alert counters.
@@ -33,6 +33,9 @@ def carry_over(old: Engine, new: Engine, *, keepstate: bool) -> None:
     new.disabled_watches = old.disabled_watches & set(new.config.watches)
     new.journal.alert_history = old.journal.alert_history
     new.journal.failure_history = old.journal.failure_history
+    # mon re-reads globals on top of the ones in force: `set maxkeep` lasts while histlength is unchanged
+    if new.config.globals.histlength == old.config.globals.histlength:
+        new.journal.maxkeep = old.journal.maxkeep
     new.environ = old.environ
     if not keepstate:
         return

@@ -26,6 +26,10 @@ def reset_engine(
     """The running engine built from `loaded`; `old` is retired (its monitors stopped)."""
     g = loaded.config.globals
     old.log("info", f"resetting, and re-reading configuration {loaded.config.path}")
+    for warning in loaded.config.mon_warnings:
+        old.log("stderr", warning)
+    for problem in loaded.problems:
+        old.log("err", problem)
     old.retire()
     new = Engine(loaded, old.log)
     carry_over(old, new, keepstate=keepstate)

@@ -47,6 +47,7 @@ class Commands:
         self.check_config = check_config
         self.load_config = load_config  # reads the config file again (for reset); None: reset fails
         self.debug = debug  # -d: `dump` writes the tables to stderr (PROTO-53)
+        self.on_reset: Callable[[Engine], None] = lambda engine: None  # told the new engine
 
     def reset(self, *, keepstate: bool) -> str | None:
         """PROTO-41: rebuild the engine from the config file; the reason it was refused, or None.
@@ -64,6 +65,7 @@ class Commands:
             return reason
         loop = asyncio.get_running_loop()
         self.engine = reset_engine(self.engine, loaded, keepstate=keepstate, loop=loop)
+        self.on_reset(self.engine)
         return None
 
     def facts(self) -> p.ServerFacts:

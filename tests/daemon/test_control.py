@@ -231,11 +231,12 @@ def test_dash_f_detaches(tmp_path):
     base = tmp_path
     errfile = base / "mon.err"
     argv, port, pidfile = _detaching(base, errfile)
-    parent = subprocess.run(argv, cwd=base, stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
-    assert parent.returncode == 0, parent.stderr
+    parent = subprocess.Popen(argv, cwd=base, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, stderr = parent.communicate(timeout=30)
+    assert parent.returncode == 0, stderr
     pid = int(wait_for("the pid file", lambda: pidfile.exists() and pidfile.read_text().strip()))
     try:
-        assert pid != os.getpid() and _alive(pid)
+        assert pid != parent.pid and _alive(pid)  # written by the detached process
         assert os.getsid(pid) != os.getsid(0)  # a session of its own
         assert errfile.read_text().startswith("Mon starting at ")
         listing = wait_for("moncmd", lambda: (r := moncmd(port, "list", "watch")).returncode == 0 and r)
@@ -269,3 +270,38 @@ def _cpu_ticks(pid: int) -> int:
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().split(") ")[1].split()
     return int(fields[11]) + int(fields[12])
+
+
+RESET_CONFIG = """\
+startupalerts_on_reset = yes
+dtlogging = yes
+dtlogfile = dt.log
+
+hostgroup g h1 h2
+
+watch g
+    service s
+        interval 1h
+        monitor rec.monitor s
+        period wd {Sun-Sat}
+            alert rec.alert down
+            startupalert rec.alert start
+"""
+
+
+def test_reset_sends_startup_alerts_writes_the_dtlog_header_and_rereads_the_globals(daemon, tmp_path):
+    d = start(daemon, tmp_path, RESET_CONFIG)
+    wait_for("the startup alert", lambda: len(d.alerts()) == 1)
+    assert d.cmd("set maxkeep 7") == ["220 set completed"]
+    cf = config_file(d)
+    cf.write_text(cf.read_text().replace("dtlogging = yes", "dtlogging = yes\nclientallow = 10.9.9.9"))
+    assert d.cmd("reset")[0].startswith("220 reset PID ")
+    wait_for("the startup alert after the reset", lambda: len(d.alerts()) == 2)  # startupalerts_on_reset
+    assert d.alerts()[1]["env"]["MON_ALERTTYPE"] == "startup"
+    assert (d.base / "log.d" / "dt.log").read_text().count("# downtime log start ") == 2
+    assert d.cmd("get maxkeep") == ["maxkeep = 7", "220 set completed"]  # histlength did not change
+    # clientallow is read again: a new client from 127.0.0.1 is turned away, this one stays
+    late = socket.create_connection(("127.0.0.1", d.port), timeout=5)
+    assert late.recv(100) == b""
+    late.close()
+    assert d.cmd("list watch") == ["g s", "220 list watch completed"]

@@ -23,7 +23,7 @@ MON = "/usr/sbin/mon"
 if not os.access(MON, os.X_OK):
     pytest.skip("the real mon is not installed", allow_module_level=True)
 
-COMMANDS = ("list", "get", "set", "reset", "reload", "dump", "disable", "enable", "quit")
+COMMANDS = ("list", "get", "set", "reset", "reload", "dump", "disable", "enable", "test", "quit")
 AUTH = "".join(f"{command}: all\n" for command in COMMANDS)
 
 CONFIG = """\
@@ -71,6 +71,7 @@ SCRIPT = (
     "set g s _consec_failures 3x",
     "get g s _consec_failures",
     "dump",
+    "test config",
     "reload",
     "reload bogus",
     "reset keepstate",
@@ -140,7 +141,7 @@ def test_set_get_dump_reload_reset_replies_equal_mons(daemon, tmp_path, real_mon
         assert got == want, command
 
 
-def test_reset_with_a_broken_config_replies_as_mon(daemon, tmp_path, real_mon):
+def test_test_config_and_reset_with_a_broken_config_reply_as_mon(daemon, tmp_path, real_mon):
     mon, mon_port, mon_cf = real_mon
     auth = tmp_path / "pymon-auth.cf"
     auth.write_text(AUTH)
@@ -148,7 +149,8 @@ def test_reset_with_a_broken_config_replies_as_mon(daemon, tmp_path, real_mon):
     ours_cf = Path(d.base) / "etc" / "mon.cf"
     for cf in (mon_cf, ours_cf):
         cf.write_text(cf.read_text() + "    bogus_keyword 1\n")
-    theirs = Client(mon_port).cmd("reset")
-    ours = Client(d.port).cmd("reset")
-    assert [_normalise(line, d.proc.pid) for line in ours] == [_normalise(line, mon.pid) for line in theirs]
+    for command in ("test config", "reset"):
+        theirs = [_normalise(line, mon.pid) for line in Client(mon_port).cmd(command)]
+        ours = [_normalise(line, d.proc.pid) for line in Client(d.port).cmd(command)]
+        assert ours == theirs, command
     assert ours[0].endswith("failed, error in config file")

@@ -185,7 +185,7 @@ async def _main(
         commands, log, cltimeout=g.cltimeout, clientallow=g.clientallow,
         on_terminate=lambda: commands.engine.terminate(),
     )  # fmt: skip
-    commands.on_reset = lambda new: _reconfigure(server, new)
+    commands.reset_listeners.append(lambda new: _reconfigure(server, new))
     await server.serve(tcp)
     loop.add_reader(udp.fileno(), _drop_trap, udp, log)  # TRAP-*: traps come later; the port is held
     log("info", "mon server started")

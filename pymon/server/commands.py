@@ -47,7 +47,8 @@ class Commands:
         self.check_config = check_config
         self.load_config = load_config  # reads the config file again (for reset); None: reset fails
         self.debug = debug  # -d: `dump` writes the tables to stderr (PROTO-53)
-        self.on_reset: Callable[[Engine], None] = lambda engine: None  # told the new engine
+        # Called with the new engine after every reset: whatever holds the engine must follow it.
+        self.reset_listeners: list[Callable[[Engine], None]] = []
 
     def reset(self, *, keepstate: bool) -> str | None:
         """PROTO-41: rebuild the engine from the config file; the reason it was refused, or None.
@@ -65,7 +66,8 @@ class Commands:
             return reason
         loop = asyncio.get_running_loop()
         self.engine = reset_engine(self.engine, loaded, keepstate=keepstate, loop=loop)
-        self.on_reset(self.engine)
+        for listener in self.reset_listeners:
+            listener(self.engine)
         return None
 
     def facts(self) -> p.ServerFacts:

@@ -23,7 +23,7 @@ MON = "/usr/sbin/mon"
 if not os.access(MON, os.X_OK):
     pytest.skip("the real mon is not installed", allow_module_level=True)
 
-COMMANDS = ("list", "get", "set", "reset", "reload", "dump", "disable", "enable", "test", "quit")
+COMMANDS = ("list", "get", "set", "reset", "reload", "dump", "disable", "enable", "test", "clear", "quit")
 AUTH = "".join(f"{command}: all\n" for command in COMMANDS)
 
 CONFIG = """\
@@ -71,6 +71,20 @@ SCRIPT = (
     "set g s _consec_failures 3x",
     "get g s _consec_failures",
     "dump",
+    "dump extra words",
+    "set maxkeep 50",
+    "get maxkeep",
+    "set maxkeep",
+    "set maxkeep x",
+    "clear timers g s",
+    "clear timers g nosuch",
+    "clear bogus",
+    "test monitor g nosuch",
+    "disable host h9 h1",
+    "disable host h1",
+    "list group g",
+    "enable host h1 h9",
+    "list group g",
     "test config",
     "reload",
     "reload bogus",

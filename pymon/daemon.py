@@ -174,7 +174,10 @@ async def _main(
     def on_hangup() -> None:
         # STATE-07: SIGHUP is `reset keepstate`; a config that does not load is refused.
         log("info", "caught HUP signal, resetting with keepstate")
-        commands.reset(keepstate=True)
+        try:
+            commands.reset(keepstate=True)
+        except Exception as error:  # a bug must not take the daemon down
+            log("err", f"internal error resetting on SIGHUP: {error!r}")
 
     for number, name in ((signal.SIGTERM, "TERM"), (signal.SIGINT, "INT")):
         loop.add_signal_handler(number, on_signal, name)

@@ -1,11 +1,13 @@
 """`reset`: rebuild the engine from a re-read config (PROTO-41, MONI-13, STATE-05..07).
 
 The caller reads the config first: a config that does not load is refused
-before anything changes, and the old engine keeps running. Otherwise mon's
-order: stop the old engine's monitors, build the services afresh, carry over
-what survives (`pymon.engine.carry`), write the downtime log header, re-read
+before anything changes, and the old engine keeps running. Otherwise: build
+the services afresh and carry over what survives (`pymon.engine.carry`), then
+stop the old engine and its monitors, write the downtime log header, re-read
 historicfile, arm the timers, and send startup alerts if
-`startupalerts_on_reset` is set.
+`startupalerts_on_reset` is set. (mon stops the monitors first; nothing
+observable depends on the order, and this way a failure leaves the old
+engine untouched.)
 """
 
 from __future__ import annotations
@@ -30,9 +32,10 @@ def reset_engine(
         old.log("stderr", warning)
     for problem in loaded.problems:
         old.log("err", problem)
-    old.retire()
     new = Engine(loaded, old.log)
     carry_over(old, new, keepstate=keepstate)
+    # nothing above changed `old`: if it failed, the old engine runs on
+    old.retire()
     new.adopt(old)
     new.journal.start_dtlog()
     new.journal.load_history(int(time.time()), g.historictime)

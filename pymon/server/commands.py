@@ -61,7 +61,8 @@ class Commands:
         try:
             loaded = self.load_config()
         except ConfigError as error:
-            reason = " ".join(str(error).split("\n"))
+            where = error.location
+            reason = error.mon_message + (f" ({where.file}:{where.line}:{where.column})" if where else "")
             self.engine.log("err", f"error reading config file: {reason}")
             return reason
         loop = asyncio.get_running_loop()

@@ -98,7 +98,8 @@ def test_reset_with_a_broken_config_keeps_the_old_one(daemon, tmp_path):
     assert d.opstatus()["g", "s"]["opstatus"] == "0"  # nothing was rebuilt
     assert d.cmd("list state")[0].startswith("scheduler stopped since ")  # stopped stays, as in mon
     errors = d.syslogged(3, "error reading config file: ")
-    assert errors and f"{config_file(d)}:" in errors[0], errors  # says where
+    said = "error reading config file: cf error: unknown syntax [bogus_keyword 1], line 15"
+    assert errors == [f"{said} ({config_file(d)}:15:5)"]  # mon's message, and where
     config_file(d).write_text(good)
     assert d.cmd("reset") == [f"220 reset PID {pid}@{HOSTNAME}"]
     assert d.cmd("list state")[0].startswith("scheduler stopped since ")  # reset does not start it

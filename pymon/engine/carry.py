@@ -64,7 +64,7 @@ def kept_state(old: ServiceState, fresh: ServiceState) -> ServiceState:
         last_summary=old.last_summary,
         last_detail=old.last_detail,
         failure_output=old.failure_output,
-        disabled=old.disabled,
+        disabled=True if old.disabled else None,  # the disabled file lists only disabled services
         last_check=old.last_check,
         last_trap=old.last_trap,
         last_traphost=old.last_traphost,

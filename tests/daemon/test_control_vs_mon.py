@@ -41,6 +41,13 @@ watch g
         T_COLOUR=blue
 """
 
+STATE_KEYS = (
+    "_op_status", "_last_op_status", "_exitval", "_ack", "_ack_comment", "_consec_failures",
+    "_failure_count", "_alert_count", "_first_failure", "_last_failure", "_last_success",
+    "_last_summary", "_last_detail", "_failure_output", "_last_check", "_last_trap", "_last_traphost",
+    "disable", "interval",
+)  # fmt: skip
+
 SCRIPT = (
     "set g s colour blue",
     "get g s colour",
@@ -88,11 +95,20 @@ SCRIPT = (
     "test config",
     "reload",
     "reload bogus",
+    "disable service g t",
+    "set g s _ack 5",
+    "set g s _consec_failures 2",
+    "set g s _last_summary went\\20down",
     "reset keepstate",
     "get g s _op_status",
     "get g s colour",
+    "list disabled",
+    *(f"get g s {key}" for key in STATE_KEYS),
+    "disable watch g",
     "reset",
     "get g s _op_status",
+    "list disabled",
+    *(f"get g s {key}" for key in STATE_KEYS),
     "reset stopped",
     "list state",
 )

@@ -70,3 +70,10 @@ def test_set_opstatus_stores_the_name_q20() -> None:
     state = replace(initial_state(load_service(SERVICE)), op_status=Status.OK)
     changed = set_opstatus(state, "fail")
     assert (changed.op_status, changed.last_op_status) == ("fail", Status.OK)
+
+
+def test_keepstate_keeps_only_a_disable_not_an_enable() -> None:
+    service = load_service(SERVICE)
+    fresh = initial_state(service)
+    assert kept_state(replace(fresh, disabled=False), fresh).disabled is None  # `get` shows '' as in mon
+    assert kept_state(replace(fresh, disabled=True), fresh).disabled is True

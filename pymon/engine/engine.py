@@ -50,7 +50,7 @@ from pymon.engine.runner import (
 )
 from pymon.engine.scheduler import Key, Launch, Scheduler
 from pymon.engine.states import ServiceState, initial_state
-from pymon.engine.variables import set_opstatus, set_variable, shows_raw
+from pymon.engine.variables import set_opstatus, set_service_keyword, set_variable, shows_raw
 
 __all__ = ["Engine"]
 
@@ -376,8 +376,19 @@ class Engine:
         changed = set_variable(self.state(service), var, value)
         if changed is not None:
             self.states[group, name] = changed
+        keyword = set_service_keyword(service, var, value)
+        if keyword is not None:
+            self._replace_service(keyword)
         self.variables.setdefault((group, name), {})[var] = value  # as set, for `get`
         return True
+
+    def _replace_service(self, service: Service) -> None:
+        """The config with `service` in place of the one of the same name (a running monitor
+        keeps the one it started with)."""
+        watch = self.config.watches[service.group]
+        services = tuple(service if s.name == service.name else s for s in watch.services)
+        watches = {**self.config.watches, service.group: replace(watch, services=services)}
+        self.config = replace(self.config, watches=watches)
 
     def shown_variables(self) -> dict[Key, dict[str, str]]:
         """What `get` shows as set: the values of keys the state does not hold, and of those

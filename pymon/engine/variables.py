@@ -4,7 +4,10 @@ mon stores VALUE raw in the service hash under the key VAR, so any key can be
 set, internals included, and Perl reads the string wherever the key is used.
 pymon keeps a service's state typed (`ServiceState`): a key that names one of
 its fields is converted the way Perl would read the string there; any other key
-is only remembered for `get` (the engine keeps those). The conversion is pure.
+is only remembered for `get` (the engine keeps those). A few service
+keywords the engine reads while running (the monitor command, description,
+exclude_period, failure_interval, allow_empty_group) change the service itself.
+The conversion is pure.
 """
 
 from __future__ import annotations
@@ -14,10 +17,11 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import Any, Final
 
+from pymon.config.model import Service
 from pymon.config.perl import perl_num, perl_true
 from pymon.engine.states import OpStatus, ServiceState
 
-__all__ = ["set_opstatus", "set_variable", "shows_raw"]
+__all__ = ["set_opstatus", "set_service_keyword", "set_variable", "shows_raw"]
 
 
 def _integer(value: str) -> int:
@@ -67,6 +71,27 @@ _FIELDS: Final[Mapping[str, tuple[str, Callable[[str], object]]]] = MappingProxy
         "interval": ("interval", perl_num),  # `5m` is read as 5 (PROTO-35)
     }
 )
+
+
+# Service keywords read while the daemon runs, with how Perl reads the string there.
+_KEYWORDS: Final[Mapping[str, Callable[[str], object]]] = MappingProxyType(
+    {
+        "monitor": str,  # the command line of the next run (MONI-02)
+        "description": str,  # MON_DESCRIPTION and `list descriptions`
+        "exclude_period": str,  # SCHED-08
+        "failure_interval": perl_num,  # SCHED-11
+        "allow_empty_group": perl_true,  # MONI-04
+    }
+)
+
+
+def set_service_keyword(service: Service, var: str, value: str) -> Service | None:
+    """The service with keyword VAR set to VALUE, or None when VAR is not one the engine reads."""
+    read = _KEYWORDS.get(var)
+    if read is None:
+        return None
+    change: dict[str, Any] = {var: read(value), "settings": {**service.settings, var: value}}
+    return replace(service, **change)
 
 
 def set_variable(state: ServiceState, var: str, value: str) -> ServiceState | None:

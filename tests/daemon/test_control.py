@@ -138,9 +138,14 @@ def test_set_get_and_opstatus_on_the_running_engine(daemon, tmp_path):
     assert d.cmd("set g s opstatus ok") == ["220 set completed"]
     status = d.opstatus()["g", "s"]
     assert (status["opstatus"], status["last_opstatus"]) == ("ok", "7")  # Q20: the name is stored
+    # a keyword the engine reads while running changes the service (PROTO-35)
+    command = "rec.monitor other h9"
+    assert d.cmd(f"set g s monitor '{command}'") == [f"g s monitor='{command}'", "220 set completed"]
+    d.cmd("test monitor g s")
+    assert d.wait_calls("other", 1)[0]["argv"] == ["other", "h9", "h1", "h2"]
     assert d.cmd("set g s interval 0.2") == ["g s interval='0.2'", "220 set completed"]
     d.cmd("test monitor g s")
-    d.wait_calls("s", 3)  # the new interval is what the scheduler uses
+    d.wait_calls("other", 4)  # then the new interval is what the scheduler uses
 
 
 def test_dump_needs_debug(daemon, tmp_path):

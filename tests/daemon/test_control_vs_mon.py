@@ -2,7 +2,8 @@
 
 Both daemons run with the scheduler stopped (-S), so nothing but the commands
 changes their state. Replies are compared line by line after the server's pid
-is replaced by `PID` and Perl's hash address by `0x...`.
+is replaced by `PID`, Perl's hash address by `0x...` and an opstatus line's
+timers by `X`; data lines are compared sorted.
 """
 
 from __future__ import annotations
@@ -73,6 +74,11 @@ SCRIPT = (
     "set nosuch s x 1",
     "set g s _ack_comment a\\0ab",
     "get g s _ack_comment",
+    "set g s description 'now\\20described'",
+    "list descriptions",
+    "set g s monitor 'other.monitor -x'",
+    "get g s monitor",
+    "list opstatus g,s",
     "set g s interval 5m",
     "get g s interval",
     "set g s _consec_failures 3x",
@@ -117,11 +123,18 @@ SCRIPT = (
 def _normalise(line: str, pid: int) -> str:
     line = line.replace(f"PID {pid}@", "PID PID@")
     line = re.sub(r"HASH\(0x[0-9a-f]+\)", "HASH(0x...)", line)
+    if line.startswith("group="):  # an opstatus line: the timers differ
+        line = re.sub(r"\b(timer|last_check|interval|monitor_duration)=\S*", r"\1=X", line)
     return re.sub(r"stopped since \d+", "stopped since T", line)
 
 
 def _run(client: Client, pid: int) -> list[list[str]]:
-    return [[_normalise(line, pid) for line in client.cmd(command)] for command in SCRIPT]
+    """Each reply, normalised; data lines sorted, as mon lists services in hash order (Q18)."""
+    replies = []
+    for command in SCRIPT:
+        *data, status = (_normalise(line, pid) for line in client.cmd(command))
+        replies.append([*sorted(data), status])
+    return replies
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from engine_sim import T0, load_service
 
 from pymon.engine.carry import kept_state
 from pymon.engine.states import PeriodState, Status, initial_state
-from pymon.engine.variables import set_opstatus, set_variable, shows_raw
+from pymon.engine.variables import set_opstatus, set_service_keyword, set_variable, shows_raw
 
 SERVICE = """
     interval 2s
@@ -77,3 +77,14 @@ def test_keepstate_keeps_only_a_disable_not_an_enable() -> None:
     fresh = initial_state(service)
     assert kept_state(replace(fresh, disabled=False), fresh).disabled is None  # `get` shows '' as in mon
     assert kept_state(replace(fresh, disabled=True), fresh).disabled is True
+
+
+def test_set_service_keyword_changes_what_the_engine_reads() -> None:
+    service = load_service(SERVICE)
+    changed = set_service_keyword(service, "monitor", "other.monitor -x")
+    assert changed is not None and changed.monitor == "other.monitor -x"
+    assert changed.settings["monitor"] == "other.monitor -x"  # what `get` reads
+    assert set_service_keyword(service, "failure_interval", "5m") == replace(
+        service, failure_interval=5.0, settings={**service.settings, "failure_interval": "5m"}
+    )
+    assert set_service_keyword(service, "colour", "blue") is None

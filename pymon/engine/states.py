@@ -136,7 +136,7 @@ class ServiceState:
     last_output: str | None = None
     failure_output: str | None = None  # output of the latest failure; "" after a success
     depend_status: bool | None = None  # DEP-03
-    disabled: bool = False  # `disable service`
+    disabled: bool | None = None  # `disable service`; None until the first disable or enable (`get` shows '')
     interval: float | None = None  # the polling interval now: failure_interval while failing (SCHED-11)
     old_interval: float | None = None  # the interval failure_interval replaced
     last_check: int | None = None  # set by the monitor runner when a monitor starts (MONI-05)

@@ -3,17 +3,25 @@
 `pymon.server.protocol` parses the line and builds every reply; this module
 acts on the engine in between, through its command methods, and builds the
 `ServerFacts` snapshot that queries are answered from. Full auth (every command
-is allowed for now), `set`, `reset` and state files come later.
+is allowed for now) and state files come later.
+
+`reset` (PROTO-41) replaces the engine: `self.engine` is always the running one.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
+import pprint
+import socket
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from pymon.config import ConfigError, LoadedConfig
 from pymon.engine.engine import Engine
+from pymon.engine.reset import reset_engine
 from pymon.server import protocol as p
 
 __all__ = ["Commands", "Reply"]
@@ -27,9 +35,41 @@ class Reply:
 
 
 class Commands:
-    def __init__(self, engine: Engine, *, check_config: Callable[[], str | None] = lambda: None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        check_config: Callable[[], str | None] = lambda: None,
+        load_config: Callable[[], LoadedConfig] | None = None,
+        debug: int = 0,
+    ) -> None:
         self.engine = engine
         self.check_config = check_config
+        self.load_config = load_config  # reads the config file again (for reset); None: reset fails
+        self.debug = debug  # -d: `dump` writes the tables to stderr (PROTO-53)
+        # Called with the new engine after every reset: whatever holds the engine must follow it.
+        self.reset_listeners: list[Callable[[Engine], None]] = []
+
+    def reset(self, *, keepstate: bool) -> str | None:
+        """PROTO-41: rebuild the engine from the config file; the reason it was refused, or None.
+
+        A config that does not load changes nothing: the old engine keeps
+        running (and stays stopped if `reset stopped` stopped it).
+        """
+        if self.load_config is None:
+            return "no config file to read"
+        try:
+            loaded = self.load_config()
+        except ConfigError as error:
+            where = error.location
+            reason = error.mon_message + (f" ({where.file}:{where.line}:{where.column})" if where else "")
+            self.engine.log("err", f"error reading config file: {reason}")
+            return reason
+        loop = asyncio.get_running_loop()
+        self.engine = reset_engine(self.engine, loaded, keepstate=keepstate, loop=loop)
+        for listener in self.reset_listeners:
+            listener(self.engine)
+        return None
 
     def facts(self) -> p.ServerFacts:
         """What the engine holds now, for answering queries."""
@@ -56,6 +96,7 @@ class Commands:
             max_keep=str(e.journal.maxkeep),
             alert_history=e.journal.alert_history,
             failure_history=e.journal.failure_history,
+            variables=e.shown_variables(),
         )
 
     def handle(self, request: p.Request, session: p.Session) -> tuple[Reply, p.Session]:
@@ -126,7 +167,40 @@ class Commands:
                 return Reply(p.enable_host_reply())
             case p.ListDtlog():
                 return Reply(p.list_dtlog(engine.journal.dtlogging, engine.journal.dtlog_text()))
+            case p.Reset():
+                if action.stopped:  # before the re-read, and kept if it fails
+                    engine.stop()
+                refused = self.reset(keepstate=action.keepstate)
+                return Reply(p.reset_reply(refused is None, os.getpid(), socket.gethostname()))
+            case p.SetOpstatus():
+                group, name = action.group or "", action.service or ""
+                known = config.service(group, name) is not None
+                if known and action.valid and action.name is not None:
+                    engine.set_opstatus(group, name, action.name)
+                return Reply(p.set_opstatus_reply(action, known))
+            case p.SetVariable():
+                group, name = action.group or "", action.service or ""
+                known = engine.set_variable(group, name, action.var or "", action.value or "")
+                return Reply(p.set_variable_reply(action, known))
+            case p.Dump() if self.debug:
+                return Reply(self._dump())
             case p.LoadState() | p.SaveState():
                 return Reply(p.DENIED)  # state files come later
             case _:
-                return Reply(p.DENIED)  # dump, reset, set: later (mon's fall-through reply)
+                return Reply(p.DENIED)  # `dump` without -d, and what is not handled yet: mon's fall-through
+
+    def _dump(self) -> str:
+        """PROTO-53 under -d: every service's config and state to stderr.
+
+        mon prints Data::Dumper's view of its tables and sends no reply at all,
+        which leaves the client hanging; pymon answers (a listed deviation).
+        """
+        e = self.engine
+        table = {
+            f"{s.group}/{s.name}": {
+                "config": s, "state": e.state(s), "variables": e.variables.get((s.group, s.name), {})
+            }
+            for s in e.config.services()
+        }  # fmt: skip
+        print(pprint.pformat(table, width=120), file=sys.stderr, flush=True)
+        return "220 dump completed\n"

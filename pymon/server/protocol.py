@@ -1107,7 +1107,7 @@ _STATE_KEYS: Mapping[str, Callable[[ServiceState], object]] = MappingProxyType(
         "_last_failure_summary": lambda s: s.last_failure_summary,
         "_last_failure_detail": lambda s: s.last_failure_detail,
         "interval": lambda s: s.interval,  # the interval in force: failure_interval while failing
-        "disable": lambda s: 1 if s.disabled else None,  # undefined until the first disable
+        "disable": lambda s: s.disabled,  # undef until the first disable or enable, then 1 or 0
     }
 )
 _MONITOR_KEYS: Mapping[str, Callable[[MonitorFacts], object]] = MappingProxyType(

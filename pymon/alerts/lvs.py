@@ -157,22 +157,24 @@ def _said(result: subprocess.CompletedProcess[str]) -> str:
     return " ".join((result.stderr + " " + result.stdout).split())
 
 
-def quorum_refusal(req: Request, ipvsadm: str, runner: Runner) -> str | None:
-    """Why the delete or drain must not happen, or None when it may."""
+def quorum_refusal(req: Request, ipvsadm: str, runner: Runner) -> Outcome | None:
+    """Why the delete or drain must not happen (a refusal is success, an unreadable
+    table is an error), or None when it may."""
     if req.quorum is None:
         return None
     listing = runner([ipvsadm, "-L", "-n", *req.service()])
     if listing.returncode != 0:
         if "no such service" in _said(listing).lower():
             return None  # nothing left to protect; the delete will find it gone
-        return f"not removing {req.describe()}: cannot read the table to check the quorum ({_said(listing)})"
+        return Outcome(1, (f"not removing {req.describe()}: cannot read the table to check the quorum "
+                           f"({_said(listing)})",))
     servers = real_servers(listing.stdout)
     if not any(is_target(s, req) and s.weight > 0 for s in servers):
         return None  # it carries no traffic now: taking it out changes nothing
     others = sum(1 for s in servers if s.weight > 0 and not is_target(s, req))
     if others < req.quorum:
-        return (f"not removing {req.describe()}: only {others} other healthy real "
-                f"server{'s' if others != 1 else ''} left, quorum is {req.quorum}")
+        return Outcome(0, (f"not removing {req.describe()}: only {others} other healthy real "
+                           f"server{'s' if others != 1 else ''} left, quorum is {req.quorum}",))
     return None
 
 
@@ -204,7 +206,7 @@ def _apply(req: Request, ipvsadm: str, runner: Runner) -> Outcome:
         return Outcome(0, (f"restored {req.describe()} to weight {req.weight}",))
     refusal = quorum_refusal(req, ipvsadm, runner)
     if refusal is not None:
-        return Outcome(0, (refusal,))
+        return refusal
     if req.action == "drain":
         done = runner([ipvsadm, "-e", *req.service(), "-r", req.real, "-w", "0", req.forward])
         verb = "drained"

@@ -5,6 +5,7 @@ and a way to run an alert the way mon does (argv, environment, stdin)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -174,3 +175,121 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+class WebServer:
+    """A real HTTP server on 127.0.0.1 that can be stopped and started again on its port."""
+
+    def __init__(self) -> None:
+        self.port = 0
+        self._server: Any = None
+        self.start()
+
+    def start(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        class Hello(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                body = b"hello\n"
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Hello)
+        self.port = self._server.server_address[1]
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+
+class Process:
+    """A daemon (pymon or the real mon) in its own session, stopped with SIGTERM then killed."""
+
+    def __init__(self, argv: list[str], cwd: Path, env: dict[str, str], port: int) -> None:
+        import socket
+        import time
+
+        self.port = port
+        self.log = cwd / "daemon.log"
+        with open(self.log, "wb") as out:
+            self.proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 20
+        while True:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"daemon exited with {self.proc.returncode}:\n{self.log.read_text()}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise AssertionError("daemon did not listen within 20s") from None
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        import signal
+
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        with contextlib.suppress(OSError):
+            os.killpg(self.proc.pid, signal.SIGKILL)  # monitors and alerts it left behind
+
+
+def daemon_dirs(base: Path, config: str) -> dict[str, Path]:
+    """etc/mon.cf (loopback only), etc/auth.cf, log.d, state.d under base."""
+    dirs = {name: base / name for name in ("etc", "log.d", "state.d", "mon.d", "alert.d")}
+    for path in dirs.values():
+        path.mkdir(parents=True, exist_ok=True)
+    (dirs["etc"] / "mon.cf").write_text("serverbind = 127.0.0.1\ntrapbind = 127.0.0.1\n\n" + config)
+    (dirs["etc"] / "auth.cf").write_text("list: all\n")
+    return dirs
+
+
+def daemon_argv(program: list[str], base: Path, dirs: dict[str, Path], port: int, basedir: Path,
+                extra: Sequence[str] = ()) -> list[str]:
+    return [*program, "-c", str(dirs["etc"] / "mon.cf"), "-p", str(port), "-t", str(free_udp_port()),
+            "-L", str(dirs["log.d"]), "-D", str(dirs["state.d"]), "-P", str(base / "mon.pid"),
+            "-b", str(basedir), "-B", str(dirs["etc"]), "-A", str(dirs["etc"] / "auth.cf"), *extra]
+
+
+def free_udp_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def daemon_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MON_")}
+    env["PYTHONPATH"] = str(REPO)
+    env.update(extra or {})
+    return env
+
+
+def wait_until(what: str, probe: Any, timeout: float = 20.0) -> Any:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.05)

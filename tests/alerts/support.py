@@ -293,3 +293,9 @@ def wait_until(what: str, probe: Any, timeout: float = 20.0) -> Any:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         time.sleep(0.05)
+
+
+def headers_and_body(data: str) -> tuple[dict[str, str], str]:
+    head, _, body = data.partition("\n\n")
+    fields = dict(line.split(": ", 1) for line in head.splitlines())
+    return fields, body

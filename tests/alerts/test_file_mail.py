@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .support import ALERTS, DEBIAN_ALERTS, SmtpSink, debian_mail_alert, run_alert
+from .support import ALERTS, DEBIAN_ALERTS, SmtpSink, debian_mail_alert, headers_and_body, run_alert
 
 needs_debian = pytest.mark.skipif(not (DEBIAN_ALERTS / "file.alert").exists(),
                                   reason="Debian's mon alerts are not installed")
@@ -70,12 +70,6 @@ def sink() -> Iterator[SmtpSink]:
     server = SmtpSink()
     yield server
     server.close()
-
-
-def headers_and_body(data: str) -> tuple[dict[str, str], str]:
-    head, _, body = data.partition("\n\n")
-    fields = dict(line.split(": ", 1) for line in head.splitlines())
-    return fields, body
 
 
 LONG_HOSTS = " ".join(f"realserver{i:02d}.example.net" for i in range(12))  # wrapped by Text::Wrap

@@ -19,10 +19,12 @@ never fire in mon (ALRT-20), and lvs.alert gives the letter to draining.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -204,9 +206,22 @@ def _apply(req: Request, ipvsadm: str, runner: Runner) -> Outcome:
         if edit.returncode != 0:
             return Outcome(1, (f"could not restore the weight of {req.describe()}: {_said(edit)}",))
         return Outcome(0, (f"restored {req.describe()} to weight {req.weight}",))
-    refusal = quorum_refusal(req, ipvsadm, runner)
-    if refusal is not None:
-        return refusal
+    if req.quorum is None:
+        return _take_out(req, ipvsadm, runner)
+    # Two real servers failing at once must not both pass the check before
+    # either is taken out: the check and the change hold one lock.
+    with open(lock_path(), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        refusal = quorum_refusal(req, ipvsadm, runner)
+        return refusal if refusal is not None else _take_out(req, ipvsadm, runner)
+
+
+def lock_path() -> str:
+    """Shared by every lvs.alert of this mon: in its state dir when known."""
+    return os.path.join(os.environ.get("MON_STATEDIR") or tempfile.gettempdir(), "lvs.alert.lock")
+
+
+def _take_out(req: Request, ipvsadm: str, runner: Runner) -> Outcome:
     if req.action == "drain":
         done = runner([ipvsadm, "-e", *req.service(), "-r", req.real, "-w", "0", req.forward])
         verb = "drained"

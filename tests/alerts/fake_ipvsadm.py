@@ -5,7 +5,8 @@ written in. Every call appends its argv to calls.jsonl; the virtual server
 table lives in table.json and the commands the alerts use behave as the real
 ipvsadm does, with its messages: -a (`Destination already exists`), -d and -e
 (`No such destination`, `No such service`), -L -n for one service. A file
-`fail` in the state directory makes every call print its text and exit 1.
+`fail` in the state directory makes every call print its text and exit 1;
+a file `delay` makes every call wait that many seconds before it reads the table.
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ def main(argv: list[str]) -> None:
     if os.path.exists(failing):
         with open(failing) as f:
             fail(f.read().strip())
+    delay = os.path.join(STATE, "delay")
+    if os.path.exists(delay):  # answer slowly, outside the lock: lets two callers interleave
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        with open(delay) as f:
+            time.sleep(float(f.read()))
+        fcntl.flock(lock, fcntl.LOCK_EX)
     path = os.path.join(STATE, "table.json")
     with open(path) as f:
         table: dict[str, dict[str, dict[str, object]]] = json.load(f)

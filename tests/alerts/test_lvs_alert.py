@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .support import ALERTS, FakeIpvsadm, real, run_alert
+from .support import ALERTS, REPO, FakeIpvsadm, real, run_alert
 
 VIP = "192.0.2.100:80"
 MON = ["-s", "http", "-g", "realserver1", "-h", "192.0.2.11", "-t", "1795611521"]
@@ -201,3 +201,17 @@ def test_getopt_std_semantics_of_values(fake: FakeIpvsadm) -> None:
     """Bundled value (-R192.0.2.11) and the mon flags -T/-O/-a accepted without noise."""
     done = lvs(fake, "-T", "-V" + VIP, "-R192.0.2.11", "-O", "-a")
     assert (done.returncode, fake.calls()) == (0, [DELETE]), done.stderr
+
+
+def test_quorum_holds_when_two_servers_fail_at_once(fake: FakeIpvsadm, tmp_path: Path) -> None:
+    """Both alerts read the table before either deletes: without the lock both would see two
+    other healthy servers and both delete, leaving one."""
+    (fake.state / "delay").write_text("0.5")
+    env = {**fake.env(), "PYTHONPATH": str(REPO), "MON_STATEDIR": str(tmp_path)}
+    procs = [subprocess.Popen([str(LVS), *MON, "-V", VIP, "-R", rip, "-Q", "2"], env=env, text=True,
+                              stdin=subprocess.DEVNULL, stderr=subprocess.PIPE)
+             for rip in ("192.0.2.11", "192.0.2.12")]
+    outputs = [p.communicate(timeout=30)[1] for p in procs]
+    assert sum("deleted" in out for out in outputs) == 1, outputs
+    assert sum("quorum is 2" in out for out in outputs) == 1, outputs
+    assert len(fake.table()[f"-t {VIP}"]) == 2

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pymon.config import ConfigError, LoadedConfig, Options, load_config
 from pymon.engine.engine import Engine
 from pymon.log import Log
-from pymon.server.auth import AuthError, load_auth
+from pymon.server.auth import AuthError, AuthRules, load_auth
 from pymon.server.commands import Commands
 from pymon.server.server import MonServer
 
@@ -87,14 +87,18 @@ def run_daemon(options: Options, flags: DaemonFlags) -> int:
     for problem in loaded.problems:
         log("err", problem)
     try:
-        load_auth(g.authfile)
+        auth = load_auth(g.authfile)
         tcp = _bind(socket.SOCK_STREAM, g.serverbind, g.serverport, "server port")
         try:
             udp = _bind(socket.SOCK_DGRAM, g.trapbind, g.trapport, "trap port")
         except StartupError:
             tcp.close()
             raise
-    except (AuthError, StartupError) as error:
+    except AuthError as error:
+        print(error, file=sys.stderr)
+        log("err", error.mon_message)
+        return error.status
+    except StartupError as error:
         print(error, file=sys.stderr)
         log("err", str(error))
         return 1
@@ -107,7 +111,7 @@ def run_daemon(options: Options, flags: DaemonFlags) -> int:
         log("notice", f"-l {flags.loadstate or 'disabled'}: loading saved state is not implemented yet")
     wrote_pidfile = _write_pidfile(g.pidfile, log)
     try:
-        return asyncio.run(_main(loaded, engine, log, tcp, udp))
+        return asyncio.run(_main(loaded, engine, log, tcp, udp, auth))
     finally:
         tcp.close()
         udp.close()
@@ -135,7 +139,7 @@ def _watch_children_with_pidfds(loop: asyncio.AbstractEventLoop) -> None:
 
 
 async def _main(
-    loaded: LoadedConfig, engine: Engine, log: Log, tcp: socket.socket, udp: socket.socket
+    loaded: LoadedConfig, engine: Engine, log: Log, tcp: socket.socket, udp: socket.socket, auth: AuthRules
 ) -> int:
     loop = asyncio.get_running_loop()
     _watch_children_with_pidfds(loop)
@@ -151,7 +155,11 @@ async def _main(
     engine.on_terminate = done.set
     g = loaded.config.globals
     server = MonServer(
-        Commands(engine), log, cltimeout=g.cltimeout, clientallow=g.clientallow, on_terminate=engine.terminate
+        Commands(engine, auth=auth, log=log),
+        log,
+        cltimeout=g.cltimeout,
+        clientallow=g.clientallow,
+        on_terminate=engine.terminate,
     )
     await server.serve(tcp)
     loop.add_reader(udp.fileno(), _drop_trap, udp, log)  # TRAP-*: traps come later; the port is held

@@ -9,7 +9,7 @@ server runs it off the event loop. The types:
 - `shadow`: the shadow hash only (mon 1.3.6 accepts the word and never
   authenticates; pymon does what the name says: docs/compatibility.md).
 - `userfile`: `USER : CRYPT-HASH` lines of USERFILE, read on every login.
-- `pam`: PAM service PAMSERVICE through python-pam.
+- `pam`: PAM service PAMSERVICE (`pymon.server.pamauth`).
 - `trustlocal`: any user name, no password, from 127.0.0.1 only.
 """
 
@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from pymon.config.perl import PERL_SPACE
 from pymon.engine.records import Level
+from pymon.server.pamauth import pam_authenticate
 from pymon.server.words import perl_split
 
 __all__ = ["AUTHTYPES", "LoginOutcome", "crypt", "login", "userfile_hash"]
@@ -120,21 +121,10 @@ def _userfile(user: str, password: str, path: str, log: list[LogLine]) -> bool:
 
 
 def _pam(user: str, password: str, service: str, log: list[LogLine]) -> bool:
-    """AUTH-09: pam_authenticate with the password as the answer to the hidden prompt."""
-    try:
-        import pam  # python-pam; imported here so that only `authtype = pam` needs libpam
-    except ImportError as error:
-        log.append(("err", f"PAM is not usable (python-pam: {error})"))
-        return False
-    authenticator = pam.pam()
-    try:
-        ok = bool(authenticator.authenticate(user, password, service=service, resetcreds=False))
-    except ValueError:  # a NUL in the user, password or service name
-        return False
-    reason = str(getattr(authenticator, "reason", ""))
-    if not ok and reason.startswith("pam_start()"):
-        log.append(("err", f"Error code {getattr(authenticator, 'code', '?')} during PAM init!: {reason}"))
-    return ok
+    outcome = pam_authenticate(service, user, password)
+    if outcome.error is not None:
+        log.append(("err", outcome.error))
+    return outcome.accepted
 
 
 # --- crypt(3) and the shadow file ------------------------------------------------------

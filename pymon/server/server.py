@@ -29,11 +29,16 @@ Logger = Callable[[Level, str], None]
 
 
 def client_allowed(address: str, clientallow: str) -> bool:
-    """PROTO-00d: the peer's address fully matches one of the patterns (`.` made literal)."""
+    """PROTO-00d: the peer's address matches `^PATTERN$` for one of the patterns.
+
+    As in mon, a `.` is made literal only when a character other than `[` or
+    `\\` comes before it (so a leading `.` stays a wildcard, and of `..` only the
+    first is escaped), and `^`/`$` bind to the outer alternatives of `a|b`.
+    """
     for pattern in clientallow.split():
-        literal = re.sub(r"(?<![\[\\])\.", r"\\.", pattern)
+        literal = re.sub(r"([^\[\\])\.", r"\1\\.", pattern)
         try:
-            if re.fullmatch(literal, address):
+            if re.search(f"^{literal}$", address):
                 return True
         except re.error:
             continue

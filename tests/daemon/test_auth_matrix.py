@@ -146,7 +146,7 @@ def test_every_command_for_every_kind_of_user_as_mon_answers(both: Both) -> None
     pymon, mon = both("userfile")
     rules = parse_auth(AUTH, "auth.cf")
     for name, logins in SESSIONS:
-        ours, theirs = Client(pymon.port), mon.client()
+        ours, theirs = Client(pymon.port), Client(mon.port)
         try:
             got, want = converse(ours, logins + REQUESTS), converse(theirs, logins + REQUESTS)
         finally:
@@ -165,12 +165,12 @@ def test_every_command_for_every_kind_of_user_as_mon_answers(both: Both) -> None
             elif command in AUTHORIZED_COMMANDS:
                 assert (expected != [DENIED]) == allowed(rules, command, user), f"{name}: {line!r}"
     # `term` last: refused, then allowed; both daemons exit 0
-    for client_of, daemon in ((lambda: Client(pymon.port), pymon), (mon.client, mon)):
-        anonymous, alice = client_of(), client_of()
+    for daemon in (pymon, mon):
+        anonymous, alice = Client(daemon.port), Client(daemon.port)
         assert anonymous.cmd("term") == [DENIED]
         assert alice.cmd("login alice alicepw") == ["220 login accepted"]
         assert alice.cmd("term") == ["220 terminating server"]
-        assert wait_for("the daemon to exit", lambda d=daemon: d.proc.poll() is not None or None) is not None
+        assert wait_for("the daemon to exit", lambda: daemon.proc.poll() is not None)  # noqa: B023
         assert daemon.proc.returncode == 0
         anonymous.close()
         alice.close()

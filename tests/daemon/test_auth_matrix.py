@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -291,3 +292,23 @@ def test_a_broken_auth_file_stops_startup_as_mon_does(tmp_path: Path) -> None:
     with pytest.raises(AssertionError, match=r"mon exited with 25") as mon_error:
         RealMon(tmp_path / "mon", config, broken)
     assert "could not parse line 3 of auth file" in str(mon_error.value)
+
+
+def test_a_slow_pam_login_does_not_hold_up_other_clients(both: Both) -> None:
+    """PAM waits about two seconds after a wrong password; mon stalls meanwhile, pymon does not."""
+    pymon, _ = both("pam")
+    if not pam_authenticate("runuser", "root", "x").accepted:
+        pytest.skip("PAM is not usable here")
+    slow, other = Client(pymon.port), Client(pymon.port)
+    started = time.monotonic()
+    slow.send(b"login root surely-not-the-password\n")
+    time.sleep(0.2)
+    assert other.cmd("list watch") == ["g s", "220 list watch completed"]
+    answered = time.monotonic() - started
+    assert slow.line() == "530 login unsuccessful"
+    refused = time.monotonic() - started
+    if refused < 1.0:
+        pytest.skip("this PAM refuses at once: nothing to wait for")
+    assert answered < refused - 0.5
+    slow.close()
+    other.close()

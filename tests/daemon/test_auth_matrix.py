@@ -94,7 +94,7 @@ NOT_YET = ("loadstate", "savestate", "reset")
 SESSIONS = (
     ("anonymous", ()),
     ("failed login", ("login alice wrong", "login alice", "login", "login nobody pw", "login eve x")),
-    ("bob: listed, and denied with !bob", ("login bob bobpw",)),
+    ("bob: listed, and denied with !bob", ("LOGIN bob bobpw",)),
     ("carol: listed for some", ("login frank x", "login carol carolpw")),
     ("dave: AUTH_ANY only, !dave", ("login dave davepw",)),
     ("alice: most; a failed login keeps her", ("login alice pw x", "login alice alicepw", "login bob x")),
@@ -146,10 +146,16 @@ def both(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Both]:
 def test_every_command_for_every_kind_of_user_as_mon_answers(both: Both) -> None:
     pymon, mon = both("userfile")
     rules = parse_auth(AUTH, "auth.cf")
+    sent = {line.split()[0] for line in REQUESTS} | {"login", "quit", "term"}
+    assert sent == set(COMMANDS)
     for name, logins in SESSIONS:
         ours, theirs = Client(pymon.port), Client(mon.port)
         try:
-            got, want = converse(ours, logins + REQUESTS), converse(theirs, logins + REQUESTS)
+            lines = (*logins, *REQUESTS, "quit")
+            got, want = converse(ours, lines), converse(theirs, lines)
+            assert want[-1] == ("quit", ["220 quitting"])
+            with pytest.raises(EOFError):
+                ours.line()
         finally:
             ours.close()
             theirs.close()

@@ -9,6 +9,7 @@ the same line for line (only the clock in `servertime` is masked).
 from __future__ import annotations
 
 import os
+import random
 import re
 import subprocess
 import time
@@ -318,3 +319,56 @@ def test_a_slow_pam_login_does_not_hold_up_other_clients(both: Both) -> None:
     assert answered < refused - 0.5
     slow.close()
     other.close()
+
+
+def random_auth_file(rng: random.Random) -> str:
+    """An auth.cf mon and pymon must read alike: odd spacing, case, repeats, sections."""
+    names = ("alice", "bob", "all", "AUTH_ANY", "!alice", "!bob", "!AUTH_ANY", "!all", "", "carol ")
+    lines = ["reload: all"]
+    for _ in range(rng.randint(3, 12)):
+        kind = rng.random()
+        if kind < 0.1:
+            lines.append(rng.choice(["# a comment", "   # another", "", "  \t", "command section"]))
+        elif kind < 0.15:
+            lines += ["trap section", rng.choice(["* * *", "127.0.0.1 u p", "two fields"]), "command section"]
+        else:
+            command = "".join(c.upper() if rng.random() < 0.2 else c for c in rng.choice(WORDS))
+            separator = rng.choice([":", " : ", ":\t", "  :", "\t:  "])
+            comma = rng.choice([",", " , ", ",  ", "\t,"])
+            users = comma.join(rng.sample(names, rng.randint(0, 4)))
+            lines.append(rng.choice(["", "  "]) + command + separator + users + rng.choice(["", " ", "\t"]))
+    return "\n".join(lines) + "\n"
+
+
+WORDS = ("list", "stop", "disable", "servertime", "set", "nosuch")
+IDENTITIES = (None, "alice", "bob", "carol", "all", "AUTH_ANY")
+
+
+def test_random_auth_files_are_read_and_checked_as_mon_does(both: Both) -> None:
+    """`checkauth` is check_auth itself: ask both daemons about every command for every identity,
+    under many generated auth.cf files (loaded with `reload auth`; trustlocal logs anyone in)."""
+    pymon, mon = both("trustlocal")
+    rng = random.Random(20261125)
+    daemons: tuple[Daemon | RealMon, ...] = (pymon, mon)
+    clients = {daemon: [Client(daemon.port) for _ in IDENTITIES] for daemon in daemons}
+    for connections in clients.values():
+        for connection, user in zip(connections, IDENTITIES, strict=True):
+            if user is not None:
+                assert connection.cmd(f"login {user}") == ["220 login accepted"]
+    queries = [f"checkauth {word}" for word in WORDS] + ["checkauth LIST", "checkauth reload"]
+    for _ in range(60):
+        text = random_auth_file(rng)
+        answers = []
+        for daemon, connections in clients.items():
+            daemon.base.joinpath("etc", "auth.cf").write_text(text)
+            assert connections[1].cmd("reload auth") == ["220 reload completed"], text  # alice may
+            answers.append([[c.cmd(q)[0] for q in queries] for c in connections])
+        ours, theirs = answers
+        assert ours == theirs, text
+        rules = parse_auth(text, "auth.cf")  # and the pure function agrees
+        for user, replies in zip(IDENTITIES, theirs, strict=True):
+            expected = [allowed(rules, q.split()[1], user) for q in queries]
+            assert [r == "220 command authorized" for r in replies] == expected, (text, user)
+    for connections in clients.values():
+        for connection in connections:
+            connection.close()

@@ -15,10 +15,11 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["PamOutcome", "pam_authenticate", "pam_usable"]
+__all__ = ["PamOutcome", "pam_authenticate"]
 
 PAM_SUCCESS = 0
 PAM_BUF_ERR = 5
+PAM_CONV_ERR = 19
 PAM_PROMPT_ECHO_OFF = 1
 PAM_PROMPT_ECHO_ON = 2
 
@@ -92,11 +93,6 @@ def _open() -> _Libraries | None:
     return _Libraries(pam, libc)
 
 
-def pam_usable() -> bool:
-    """Whether libpam can be loaded at all."""
-    return _load() is not None
-
-
 def pam_authenticate(service: str, user: str, password: str) -> PamOutcome:
     """pam_start(SERVICE, USER) then pam_authenticate, answering prompts as mon does."""
     libraries = _load()
@@ -106,18 +102,21 @@ def pam_authenticate(service: str, user: str, password: str) -> PamOutcome:
     name = user.encode("utf-8", "surrogateescape")
     secret = password.encode("utf-8", "surrogateescape")
 
+    answers = {PAM_PROMPT_ECHO_ON: name, PAM_PROMPT_ECHO_OFF: secret}  # anything else: ""
+
     def conversation(count: int, messages: Any, responses: Any, _data: Any) -> int:
-        address = libc.calloc(max(count, 1), ctypes.sizeof(_Response))
-        if not address:
-            return PAM_BUF_ERR
-        replies = ctypes.cast(address, ctypes.POINTER(_Response))
-        for i in range(count):
-            style = messages[i].contents.msg_style
-            answer = name if style == PAM_PROMPT_ECHO_ON else secret if style == PAM_PROMPT_ECHO_OFF else b""
-            replies[i].resp = libc.strdup(answer)
-            replies[i].resp_retcode = 0
-        responses[0] = replies
-        return PAM_SUCCESS
+        try:
+            address = libc.calloc(max(count, 1), ctypes.sizeof(_Response))
+            if not address:
+                return PAM_BUF_ERR
+            replies = ctypes.cast(address, ctypes.POINTER(_Response))
+            for i in range(count):
+                replies[i].resp = libc.strdup(answers.get(messages[i].contents.msg_style, b""))
+                replies[i].resp_retcode = 0
+            responses[0] = replies
+            return PAM_SUCCESS
+        except Exception:  # an exception must not reach C, where ctypes would answer 0 (success)
+            return PAM_CONV_ERR
 
     callback = _CONV(conversation)  # kept alive until pam_end
     conv = _Conv(callback, None)

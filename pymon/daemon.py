@@ -90,14 +90,18 @@ def run_daemon(options: Options, flags: DaemonFlags) -> int:
     for problem in loaded.problems:
         log("err", problem)
     try:
-        load_auth(g.authfile)
+        auth = load_auth(g.authfile)
         tcp = _bind(socket.SOCK_STREAM, g.serverbind, g.serverport, "server port")
         try:
             udp = _bind(socket.SOCK_DGRAM, g.trapbind, g.trapport, "trap port")
         except StartupError:
             tcp.close()
             raise
-    except (AuthError, StartupError) as error:
+    except AuthError as error:
+        print(error, file=sys.stderr)
+        log("err", error.mon_message)
+        return error.status
+    except StartupError as error:
         print(error, file=sys.stderr)
         log("err", str(error))
         return 1
@@ -122,6 +126,8 @@ def run_daemon(options: Options, flags: DaemonFlags) -> int:
             check_config=lambda: _config_problem(options),
             load_config=lambda: load_config(options),
             debug=flags.debug,
+            auth=auth,
+            log=log,
         )
         return asyncio.run(_main(loaded, commands, log, tcp, udp))
     finally:

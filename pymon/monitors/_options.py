@@ -146,9 +146,9 @@ def get_options(specs: Sequence[str], argv: Sequence[str]) -> Parsed:
             continue
         stored: str | int = int(value) if spec.kind == "i" else value
         if spec.many:
-            found = options.setdefault(spec.name, [])
-            assert isinstance(found, list)
-            found.append(str(stored))
+            values = options.setdefault(spec.name, [])
+            assert isinstance(values, list)
+            values.append(str(stored))
         else:
             options[spec.name] = stored
     return Parsed(options, args, warnings, not warnings)

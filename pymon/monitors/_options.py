@@ -121,7 +121,7 @@ def get_options(specs: Sequence[str], argv: Sequence[str]) -> Parsed:
         if found is None:
             warnings.append(f"Unknown option: {name.lower()}")
             continue
-        spec = found
+        name, spec = found  # Getopt::Long's messages name the option as its table has it
         if spec.kind in ("", "!", "!no", "+"):
             if eq:
                 warnings.append(f"Option {name} does not take an argument")
@@ -131,17 +131,17 @@ def get_options(specs: Sequence[str], argv: Sequence[str]) -> Parsed:
                 options[spec.name] = 0 if spec.kind == "!no" else 1
             continue
         value: str | None = inline if eq else None
-        if value is None and words and (spec.mandatory or not words[0].startswith("-")):
+        if value is None and words and (spec.mandatory or _optional_value(spec.kind, words[0])):
             value = words.pop(0)
         if value is None:
             if spec.mandatory:
                 warnings.append(f"Option {name} requires an argument")
                 continue
             value = "0" if spec.kind in "if" else ""
-        if spec.kind == "i" and not re.fullmatch(r"[-+]?\d+", value):
+        if spec.kind == "i" and not _INTEGER.fullmatch(value):
             warnings.append(f'Value "{value}" invalid for option {name} (number expected)')
             continue
-        if spec.kind == "f" and not re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", value):
+        if spec.kind == "f" and not _REAL.fullmatch(value):
             warnings.append(f'Value "{value}" invalid for option {name} (real number expected)')
             continue
         stored: str | int = int(value) if spec.kind == "i" else value
@@ -154,9 +154,22 @@ def get_options(specs: Sequence[str], argv: Sequence[str]) -> Parsed:
     return Parsed(options, args, warnings, not warnings)
 
 
-def _lookup(table: dict[str, _Spec], name: str) -> _Spec | None:
-    """An exact name, else a unique abbreviation (auto_abbrev)."""
+_INTEGER = re.compile(r"[-+]?\d+")
+_REAL = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+
+
+def _optional_value(kind: str, word: str) -> bool:
+    """Whether the next word is an optional value's (`name:s`, `name:i`)."""
+    if kind == "i":
+        return _INTEGER.fullmatch(word) is not None
+    if kind == "f":
+        return _REAL.fullmatch(word) is not None
+    return word == "-" or not word.startswith("-")
+
+
+def _lookup(table: dict[str, _Spec], name: str) -> tuple[str, _Spec] | None:
+    """(the name, its spec) for an exact name, else for a unique abbreviation (auto_abbrev)."""
     if name in table:
-        return table[name]
-    found = {id(spec): spec for key, spec in table.items() if key.startswith(name)}
+        return name, table[name]
+    found = {id(spec): (key, spec) for key, spec in table.items() if key.startswith(name)}
     return next(iter(found.values())) if len(found) == 1 and name else None

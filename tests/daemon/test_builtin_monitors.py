@@ -7,9 +7,12 @@ real Perl mon.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import textwrap
 from pathlib import Path
@@ -18,7 +21,7 @@ import pytest
 
 from pymon.server.escape import un_esc_str
 
-from .harness import wait_for
+from .harness import Client, free_port, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 MONITORS = REPO / "monitors"
@@ -292,3 +295,73 @@ def test_a_file_on_the_search_path_wins_over_a_plugin(daemon, tmp_path, monkeypa
                "        monitor hello.monitor\n", "-s", str(own))  # fmt: skip
     fields = status(d, "s")
     assert (fields["exitval"], fields["last_summary"]) == ("0", "the file 127.0.0.1 down")
+
+
+MON = Path("/usr/sbin/mon")
+
+
+def test_pymons_tcp_monitor_executable_under_the_real_mon(tmp_path, listener, refused_port):
+    """The executable speaks mon's monitor interface: the real Perl mon runs it and records its result."""
+    if not os.access(MON, os.X_OK) or not (DEBIAN / "tcp.monitor").exists():
+        pytest.skip("the real mon is not installed")
+    for name in ("etc", "log.d", "state.d", "alert.d"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "etc" / "mon.cf").write_text(textwrap.dedent(f"""\
+        serverbind = 127.0.0.1
+        trapbind = 127.0.0.1
+        randstart = 0s
+
+        hostgroup g 127.0.0.1 localhost
+
+        watch g
+            service open
+                interval 1s
+                monitor tcp.monitor -p {listener}
+            service refused
+                interval 1s
+                monitor tcp.monitor -p {refused_port}
+        """))  # fmt: skip
+    (tmp_path / "etc" / "auth.cf").write_text("command section\nlist: all\n")
+    port, trapport = free_port(), free_port(socket.SOCK_DGRAM)
+    argv = [
+        str(MON), "-c", str(tmp_path / "etc" / "mon.cf"), "-p", str(port), "-t", str(trapport),
+        "-L", str(tmp_path / "log.d"), "-D", str(tmp_path / "state.d"), "-P", str(tmp_path / "mon.pid"),
+        "-s", str(MONITORS), "-a", str(tmp_path / "alert.d"), "-b", str(tmp_path),
+        "-B", str(tmp_path / "etc"), "-A", str(tmp_path / "etc" / "auth.cf"),
+    ]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MON_")}
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])
+    with open(tmp_path / "mon.out", "wb") as out:
+        mon = subprocess.Popen(argv, cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+                               start_new_session=True)  # fmt: skip
+    try:
+        def opstatus() -> dict[str, dict[str, str]] | None:
+            if mon.poll() is not None:
+                raise AssertionError(f"mon exited: {(tmp_path / 'mon.out').read_text()}")
+            try:
+                client = Client(port)
+            except OSError:
+                return None
+            try:
+                lines = client.cmd("list opstatus")[:-1]
+            finally:
+                client.close()
+            found = {}
+            for line in lines:
+                fields = dict(f.split("=", 1) for f in line.split(" "))
+                found[fields["service"]] = fields
+            done = all(found.get(s, {}).get("exitval", "undef") != "undef" for s in ("open", "refused"))
+            return found if done else None
+
+        found = wait_for("mon to run both monitors", opstatus, timeout=30)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(mon.pid, signal.SIGKILL)
+        mon.wait()
+    for service, port_ in (("open", listener), ("refused", refused_port)):
+        args = ("-p", str(port_), "127.0.0.1", "localhost")
+        summary, detail, exit_status = output_of(DEBIAN / "tcp.monitor", *args)
+        fields = found[service]
+        assert (un_esc_str(fields["last_summary"]), un_esc_str(fields["last_detail"]), fields["exitval"]) == (
+            summary, detail, str(exit_status))  # fmt: skip
+    assert found["refused"]["exitval"] == "1" and found["open"]["exitval"] == "0"

@@ -29,11 +29,11 @@ DEBIAN = Path("/usr/lib/mon/mon.d")
 NAGIOS = Path("/usr/lib/nagios/plugins")
 
 
-def status(d, service: str, runs: int = 1) -> dict[str, str]:
-    """The opstatus fields of g/SERVICE once it has a result, last_summary and last_detail decoded."""
+def status(d, service: str, group: str = "g") -> dict[str, str]:
+    """The opstatus fields of GROUP/SERVICE once it has a result, last_summary and last_detail decoded."""
 
     def probe() -> dict[str, str] | None:
-        fields = d.opstatus()["g", service]
+        fields = d.opstatus()[group, service]
         return fields if fields["exitval"] != "undef" else None
 
     fields = wait_for(f"a result of {service}", probe)
@@ -365,3 +365,57 @@ def test_pymons_tcp_monitor_executable_under_the_real_mon(tmp_path, listener, re
         assert (un_esc_str(fields["last_summary"]), un_esc_str(fields["last_detail"]), fields["exitval"]) == (
             summary, detail, str(exit_status))  # fmt: skip
     assert found["refused"]["exitval"] == "1" and found["open"]["exitval"] == "0"
+
+
+def doc_block(language: str, first_line: str = "") -> str:
+    """The first ```LANGUAGE block of docs/writing-plugins.md that starts with `first_line`."""
+    text = (REPO / "docs" / "writing-plugins.md").read_text()
+    for block in text.split(f"```{language}\n")[1:]:
+        body = block.split("```", 1)[0]
+        if body.startswith(first_line):
+            return body
+    raise AssertionError(f"no {language} block starting {first_line!r}")
+
+
+def test_the_examples_of_writing_plugins_work(daemon, tmp_path, monkeypatch, listener, refused_port):
+    """The shell monitor and the Python entry-point monitor of docs/writing-plugins.md, as written there."""
+    own = tmp_path / "own"
+    own.mkdir()
+    (own / "files.monitor").write_text(doc_block("sh"))
+    (own / "files.monitor").chmod(0o755)
+    site = tmp_path / "site"
+    info = site / "mymonitors-1.0.dist-info"
+    info.mkdir(parents=True)
+    (site / "mymonitors.py").write_text(doc_block("python", "# mymonitors.py"))
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: mymonitors\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(doc_block("ini", "[pymon.monitors]"))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
+    present = tmp_path / "present"
+    present.write_text("")
+    d = daemon(
+        textwrap.dedent(f"""\
+        hostgroup files {present} {tmp_path}/absent
+        hostgroup g 127.0.0.1
+
+        watch files
+            service present
+                interval 0.3s
+                monitor files.monitor
+
+        watch g
+            service open
+                interval 0.3s
+                monitor port.monitor {listener}
+            service closed
+                interval 0.3s
+                monitor port.monitor {refused_port}
+        """),
+        "-s", str(own),
+    )  # fmt: skip
+    fields = status(d, "present", "files")
+    assert (fields["exitval"], fields["last_summary"]) == ("1", f"missing: {tmp_path}/absent")
+    assert fields["last_detail"] == "checked for files/present\n"
+    assert status(d, "open")["last_summary"] == f"port {listener} open on 127.0.0.1"
+    closed = status(d, "closed")
+    assert (closed["exitval"], closed["last_summary"]) == ("1", "127.0.0.1")
+    assert "127.0.0.1: " in closed["last_detail"]

@@ -13,7 +13,8 @@ class Check:
     """A monitor's result as mon's monitor interface carries it (MONI-05, MONI-09).
 
     `exit_status` is mon's `$? >> 8`: 0 ok, anything else a failure. `summary`
-    is the first output line (no newline), `detail` the rest ("" for none).
+    is the first output line (no newline), `detail` the rest of the output
+    exactly, its newlines included ("" for none).
     """
 
     exit_status: int
@@ -22,20 +23,21 @@ class Check:
 
     @property
     def output(self) -> str:
-        """The text the executable prints: summary, then detail, each line ended."""
-        if not self.summary and not self.detail:
+        """The text the executable prints: the summary line, then the detail as it is (newlines included).
+
+        Nothing at all for a silent success.
+        """
+        if not (self.summary or self.detail or self.exit_status):
             return ""
-        text = self.summary + "\n"
-        if self.detail:
-            text += self.detail if self.detail.endswith("\n") else self.detail + "\n"
-        return text
+        return self.summary + "\n" + self.detail
 
     def after_warnings(self, warnings: Sequence[str]) -> Check:
-        """This result with option warnings first, as Perl prints them to stderr before stdout."""
+        """This result with option warnings first, as Perl prints them on stderr before its stdout."""
         if not warnings:
             return self
-        lines = [*warnings, *self.output.splitlines()]
-        return Check(self.exit_status, lines[0], "\n".join(lines[1:]))
+        text = "".join(line + "\n" for line in warnings) + self.output
+        summary, _, detail = text.partition("\n")
+        return Check(self.exit_status, summary, detail)
 
 
 # argv: the arguments exactly as the exec'd script gets them (options, then

@@ -1,110 +1,165 @@
 """Option parsing as the Perl monitors do it: Getopt::Std's `getopts` and Getopt::Long's `GetOptions`.
 
-Both return what Perl leaves behind: the options, the remaining arguments, and
-the warnings Perl prints to stderr (which mon merges into the output ahead of
-the monitor's buffered stdout; see `Check.after_warnings`).
+The built-in monitors take the argv mon gives the Perl originals, so the rules
+are Perl's, not argparse's: Getopt::Std stops at the first non-option and
+bundles single letters (`-ot5`); Getopt::Long takes `-name`, `--name`,
+`--name=value`, unique prefixes, any case, and options anywhere among the
+hosts. Both results carry the warnings Perl prints on stderr (which mon's
+pipe delivers ahead of the monitor's buffered stdout; see `Check.after_warnings`).
+Checked against Perl itself in tests/monitors/test_options.py.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-__all__ = ["Parsed", "get_options", "getopts"]
+__all__ = ["LongOptions", "LongSpec", "StdOptions", "getoptions", "getopts", "seconds"]
+
+
+# --- Getopt::Std -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Parsed:
-    options: dict[str, str | int | list[str] | None]  # an option given without its argument is None
-    args: list[str]
-    warnings: list[str] = field(default_factory=list)
-    ok: bool = True  # what getopts / GetOptions return
+class StdOptions:
+    """What Getopt::Std's `getopts` leaves: the options seen, the remaining arguments, the warnings."""
 
-    def value(self, name: str) -> str | None:
-        """A scalar option as a string (a flag is "1"), None when absent."""
-        found = self.options.get(name)
-        if found is None or isinstance(found, list):
-            return None
-        return str(found)
+    values: Mapping[str, str]  # flags map to "1", as Perl sets them; a value missing at the end is ""
+    args: tuple[str, ...]
+    errors: tuple[str, ...] = ()  # what Perl warns on stderr (`Unknown option: x`)
+    ok: bool = True  # what getopts returns: no unknown option, no value missing
+
+    def text(self, letter: str, default: str) -> str:
+        """`$opt_x || default`: Perl's `||` also replaces "" and "0"."""
+        value = self.values.get(letter, "")
+        return value if value not in ("", "0") else default
+
+    def flag(self, letter: str) -> bool:
+        return self.values.get(letter, "") not in ("", "0")
 
 
-def getopts(spec: str, argv: Sequence[str]) -> Parsed:
-    """Getopt::Std `getopts(spec)`: single letters, `x:` takes an argument, bundling allowed.
+def getopts(spec: str, argv: Sequence[str]) -> StdOptions:
+    """Getopt::Std `getopts(spec)`: single letters, `x:` takes a value, bundling allowed.
 
-    Parsing stops at the first word not starting with `-` (or `-` alone) and after `--`.
-    A trailing `-x` that needs an argument gets none (Perl: undef) and makes
-    the result not ok. An unknown letter is warned about and skipped.
+    Parsing stops at the first word not starting with `-` (or `-` alone) and
+    after `--`. A trailing `-x` that needs a value gets none (Perl: undef) and
+    makes the result not ok, silently. An unknown letter is warned about and skipped.
     """
-    options: dict[str, str | int | list[str] | None] = {}
-    warnings: list[str] = []
-    errors = 0
+    values: dict[str, str] = {}
+    errors: list[str] = []
+    failed = False
     args = list(argv)
     while args and len(args[0]) > 1 and args[0].startswith("-"):
         if args[0] == "--":
             args.pop(0)
             break
         first, rest = args[0][1], args[0][2:]
-        pos = spec.find(first)
+        pos = spec.find(first)  # Perl's index($argumentative, $first)
         if pos >= 0 and spec[pos + 1 : pos + 2] == ":":
             args.pop(0)
             if rest == "":
-                errors += not args
-                options[first] = args.pop(0) if args else None
-            else:
-                options[first] = rest
+                failed = failed or not args
+                rest = args.pop(0) if args else ""
+            values[first] = rest
             continue
         if pos >= 0:
-            options[first] = 1
+            values[first] = "1"
         else:
-            warnings.append(f"Unknown option: {first}")
-            errors += 1
+            errors.append(f"Unknown option: {first}")
+            failed = True
         if rest:
             args[0] = "-" + rest
         else:
             args.pop(0)
-    return Parsed(options, args, warnings, errors == 0)
-    return Parsed(options, args, warnings)
+    return StdOptions(values, tuple(args), tuple(errors), not failed)
+
+
+def seconds(text: str, default: float) -> float:
+    """A timeout option's value; the originals' alarm() takes whole seconds, this keeps fractions."""
+    try:
+        value = float(text)
+    except ValueError:
+        return default
+    return value if 0 < value <= 86400 else default
+
+
+# --- Getopt::Long ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LongSpec:
+    """One Getopt::Long option: `kind` is "flag", "s" (string) or "i" (integer)."""
+
+    name: str
+    kind: str = "flag"
+
+    @property
+    def text(self) -> str:
+        """The same in Getopt::Long's own spec syntax."""
+        return self.name if self.kind == "flag" else f"{self.name}={self.kind}"
+
+
+@dataclass(frozen=True)
+class LongOptions:
+    """What Getopt::Long's `GetOptions` leaves: values per option name, the hosts, the warnings."""
+
+    values: Mapping[str, tuple[str, ...]]  # every value given, in order; flags give "1" (a negated one "0")
+    args: tuple[str, ...]
+    errors: tuple[str, ...] = ()  # what Perl warns on stderr; GetOptions then returns false
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def last(self, name: str, default: str) -> str:
+        given = self.values.get(name, ())
+        return given[-1] if given else default
+
+    def all(self, name: str) -> tuple[str, ...]:
+        return self.values.get(name, ())
 
 
 @dataclass(frozen=True)
 class _Spec:
     name: str  # the primary name: the key in the result
-    kind: str  # "" flag, "!" negatable, "+" counter, "s" string, "i" integer, "f" float
+    kind: str  # "" flag, "!" negatable, "!no" its negation, "+" counter, "s", "i" or "f" a value
     mandatory: bool  # `=` (True) or `:` (False) for a value
-    many: bool  # `@`: every value kept in a list
 
 
-_SPEC = re.compile(r"^([\w?-]+(?:\|[\w?-]+)*)(?:([!+])|([=:])([sif])(@?))?$")
+_SPEC = re.compile(r"^([\w?-]+(?:\|[\w?-]+)*)(?:([!+])|([=:])([sif])[@%]?)?$")
+_INTEGER = re.compile(r"[-+]?\d+")
+_REAL = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 
 
-def _parse_spec(text: str) -> tuple[list[str], _Spec]:
-    match = _SPEC.match(text)
-    if match is None:
-        raise ValueError(f"bad option spec {text!r}")
-    names = match.group(1).split("|")
-    kind = match.group(2) or match.group(4) or ""
-    return names, _Spec(names[0], kind, match.group(3) == "=", match.group(5) == "@")
-
-
-def get_options(specs: Sequence[str], argv: Sequence[str]) -> Parsed:
-    """Getopt::Long `GetOptions(\\%h, specs)` in its default configuration.
-
-    Options start with `--` or `-`, may be abbreviated to a unique prefix and
-    are case-insensitive; values follow `=` or come as the next word; words
-    that are not options stay in the arguments wherever they are (permute),
-    and `--` ends the options.
-    """
+def _table(specs: Sequence[LongSpec | str]) -> dict[str, _Spec]:
     table: dict[str, _Spec] = {}
-    for text in specs:
-        names, spec = _parse_spec(text)
+    for item in specs:
+        text = item.text if isinstance(item, LongSpec) else item
+        match = _SPEC.match(text)
+        if match is None:
+            raise ValueError(f"bad option spec {text!r}")
+        names = match.group(1).split("|")
+        spec = _Spec(names[0], match.group(2) or match.group(4) or "", match.group(3) == "=")
         for name in names:
             table[name.lower()] = spec
             if spec.kind == "!":
-                negated = _Spec(spec.name, "!no", False, False)
+                negated = _Spec(spec.name, "!no", False)
                 table["no" + name.lower()] = table["no-" + name.lower()] = negated
-    options: dict[str, str | int | list[str] | None] = {}
-    warnings: list[str] = []
+    return table
+
+
+def getoptions(specs: Sequence[LongSpec | str], argv: Sequence[str]) -> LongOptions:
+    """Getopt::Long `GetOptions(\\%h, specs)` in its default configuration.
+
+    `specs` are LongSpec or Getopt::Long's own strings (`name=s@`, `name:i`,
+    `name!`, `name+`, `a|b`). Values follow `=` or come as the next word;
+    words that are not options stay in the arguments wherever they are
+    (permute), and `--` ends the options.
+    """
+    table = _table(specs)
+    values: dict[str, list[str]] = {}
+    errors: list[str] = []
     args: list[str] = []
     words = list(argv)
     while words:
@@ -115,47 +170,37 @@ def get_options(specs: Sequence[str], argv: Sequence[str]) -> Parsed:
         if not word.startswith("-") or word == "-":
             args.append(word)
             continue
-        text = word[2:] if word.startswith("--") else word[1:]
-        name, eq, inline = text.partition("=")
+        name, eq, inline = (word[2:] if word.startswith("--") else word[1:]).partition("=")
         found = _lookup(table, name.lower())
         if found is None:
-            warnings.append(f"Unknown option: {name.lower()}")
+            errors.append(f"Unknown option: {name.lower()}")
             continue
         name, spec = found  # Getopt::Long's messages name the option as its table has it
+        given = values.setdefault(spec.name, [])
         if spec.kind in ("", "!", "!no", "+"):
             if eq:
-                warnings.append(f"Option {name} does not take an argument")
+                errors.append(f"Option {name} does not take an argument")
             elif spec.kind == "+":
-                options[spec.name] = int(options.get(spec.name) or 0) + 1  # type: ignore[arg-type]
+                given.append(str(len(given) + 1))
             else:
-                options[spec.name] = 0 if spec.kind == "!no" else 1
+                given.append("0" if spec.kind == "!no" else "1")
             continue
         value: str | None = inline if eq else None
         if value is None and words and (spec.mandatory or _optional_value(spec.kind, words[0])):
             value = words.pop(0)
         if value is None:
             if spec.mandatory:
-                warnings.append(f"Option {name} requires an argument")
+                errors.append(f"Option {name} requires an argument")
                 continue
-            value = "0" if spec.kind in "if" else ""
+            value = "" if spec.kind == "s" else "0"
         if spec.kind == "i" and not _INTEGER.fullmatch(value):
-            warnings.append(f'Value "{value}" invalid for option {name} (number expected)')
+            errors.append(f'Value "{value}" invalid for option {name} (number expected)')
             continue
         if spec.kind == "f" and not _REAL.fullmatch(value):
-            warnings.append(f'Value "{value}" invalid for option {name} (real number expected)')
+            errors.append(f'Value "{value}" invalid for option {name} (real number expected)')
             continue
-        stored: str | int = int(value) if spec.kind == "i" else value
-        if spec.many:
-            values = options.setdefault(spec.name, [])
-            assert isinstance(values, list)
-            values.append(str(stored))
-        else:
-            options[spec.name] = stored
-    return Parsed(options, args, warnings, not warnings)
-
-
-_INTEGER = re.compile(r"[-+]?\d+")
-_REAL = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+        given.append(str(int(value)) if spec.kind == "i" else value)
+    return LongOptions({k: tuple(v) for k, v in values.items() if v}, tuple(args), tuple(errors))
 
 
 def _optional_value(kind: str, word: str) -> bool:

@@ -23,7 +23,7 @@ import socket
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from pymon.config.perl import perl_num, perl_true
+from pymon.config.perl import perl_num
 from pymon.monitors._check import Check
 from pymon.monitors._options import getopts
 from pymon.monitors._snmp import Agent, SnmpError, agent_address, get, get_next
@@ -46,8 +46,7 @@ class _Host:
 
 async def check(argv: Sequence[str], env: Mapping[str, str]) -> Check:
     parsed = getopts("c:", argv)
-    community = parsed.value("c")
-    community = community if perl_true(community) and community is not None else "public"
+    community = parsed.text("c", "public")
     hosts = await asyncio.gather(*(_check_host(host, community) for host in parsed.args))
     failures = sorted(word for host in hosts for word in host.failures)
     details = [line for host in hosts for line in host.details]
@@ -58,8 +57,9 @@ async def check(argv: Sequence[str], env: Mapping[str, str]) -> Check:
     else:
         status = 0
     if not failures:
-        return Check(status, "").after_warnings(parsed.warnings)
-    return Check(status, ", ".join(failures), "\n" + "\n".join(details)).after_warnings(parsed.warnings)
+        return Check(status, "").after_warnings(parsed.errors)
+    detail = "\n" + "".join(line + "\n" for line in details)
+    return Check(status, ", ".join(failures), detail).after_warnings(parsed.errors)
 
 
 async def _check_host(spec: str, community: str) -> _Host:

@@ -18,7 +18,7 @@ import os
 import socket
 from collections.abc import Mapping, Sequence
 
-from pymon.config.perl import perl_num, perl_true
+from pymon.config.perl import perl_num
 from pymon.monitors._check import Check
 from pymon.monitors._options import getopts
 
@@ -27,17 +27,15 @@ __all__ = ["check"]
 
 async def check(argv: Sequence[str], env: Mapping[str, str]) -> Check:
     parsed = getopts("p:t:", argv)
-    port = parsed.value("p")
-    timeout = parsed.value("t")
-    port_number = int(perl_num(port)) if perl_true(port) else 23
-    seconds = int(perl_num(timeout)) if perl_true(timeout) else 10  # alarm() takes whole seconds
-    problems = await asyncio.gather(*(_try(host, port_number, seconds) for host in parsed.args))
+    port = int(perl_num(parsed.text("p", "23")))
+    seconds = int(perl_num(parsed.text("t", "10")))  # alarm() takes whole seconds
+    problems = await asyncio.gather(*(_try(host, port, seconds) for host in parsed.args))
     failures = [(host, problem) for host, problem in zip(parsed.args, problems, strict=True) if problem]
     if not failures:
-        return Check(0, "").after_warnings(parsed.warnings)
+        return Check(0, "").after_warnings(parsed.errors)
     summary = " ".join(sorted(host for host, _ in failures))
-    detail = "\n" + "\n".join(problem for _, problem in failures)
-    return Check(1, summary, detail).after_warnings(parsed.warnings)
+    detail = "\n" + "".join(problem + "\n" for _, problem in failures)
+    return Check(1, summary, detail).after_warnings(parsed.errors)
 
 
 async def _try(host: str, port: int, seconds: int) -> str | None:

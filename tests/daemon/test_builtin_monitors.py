@@ -190,7 +190,7 @@ async def hello(argv, env):
     """Fails for every host named `down`."""
     down = [host for host in argv if host == "down"]
     if down:
-        return Check(1, " ".join(down), "they are down")
+        return Check(1, " ".join(down), "they are down\\n")
     return Check(0, "all up " + " ".join(argv) + " in " + env["MON_GROUP"], "pid " + str(os.getpid()))
 
 
@@ -419,3 +419,18 @@ def test_the_examples_of_writing_plugins_work(daemon, tmp_path, monkeypatch, lis
     closed = status(d, "closed")
     assert (closed["exitval"], closed["last_summary"]) == ("1", "127.0.0.1")
     assert "127.0.0.1: " in closed["last_detail"]
+
+
+def test_a_plugin_that_cannot_load_is_logged_and_its_service_finds_no_monitor(daemon, tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    info = site / "broken-1.0.dist-info"
+    info.mkdir(parents=True)
+    (site / "broken_plugin.py").write_text("def check(argv, env:\n")
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: broken\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[pymon.monitors]\nbroken.monitor = broken_plugin:check\n")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
+    d = daemon("hostgroup g 127.0.0.1\n\nwatch g\n    service s\n        interval 0.3s\n"
+               "        monitor broken.monitor\n")  # fmt: skip
+    wait_for("the load error", lambda: d.syslogged(3, "could not load pymon.monitors plugin broken.monitor"))
+    wait_for("the missing monitor", lambda: d.syslogged(3, "no monitor found while trying to run [broken.monitor]"))
+    assert d.cmd("list pids")[-1] == "220 list pids completed"

@@ -26,7 +26,7 @@ def test_argv_without_the_program_and_the_env_reach_the_monitor() -> None:
 
     async def monitor(argv: Sequence[str], env: Mapping[str, str]) -> Check:
         seen.append((list(argv), dict(env)))
-        return Check(2, "h1", "line 1\nline 2")
+        return Check(2, "h1", "line 1\nline 2\n")
 
     result = run(monitor)
     assert seen == [(["-p", "1", "h1"], {"MON_GROUP": "g"})]

@@ -8,7 +8,7 @@ import subprocess
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pymon.monitors._options import get_options, getopts
+from pymon.monitors._options import LongSpec, getoptions, getopts
 
 # One Perl process answers many cases: a JSON line [kind, spec, argv] in, a JSON line out.
 PERL = r"""
@@ -32,18 +32,29 @@ def perl(cases: list[tuple[str, object, list[str]]]) -> list[dict[str, object]]:
     return [json.loads(line) for line in done.stdout.splitlines()]
 
 
+LISTS = {"master", "zone"}  # the `@` options of LONG_SPECS: Perl gives every value
+
+
 def ours(kind: str, spec: object, argv: list[str]) -> dict[str, object]:
-    parsed = getopts(spec, argv) if kind == "std" else get_options(spec, argv)  # type: ignore[arg-type]
-    options = {k: (str(v) if isinstance(v, int) and kind == "std" else v) for k, v in parsed.options.items()}
-    return {"ok": int(parsed.ok), "options": options, "args": parsed.args, "warnings": parsed.warnings}
+    if kind == "std":
+        std = getopts(spec, argv)  # type: ignore[arg-type]
+        options: dict[str, object] = dict(std.values)
+        return {"ok": int(std.ok), "options": options, "args": list(std.args), "warnings": list(std.errors)}
+    long = getoptions(spec, argv)  # type: ignore[arg-type]
+    options = {k: list(v) if k in LISTS else v[-1] for k, v in long.values.items()}
+    return {"ok": int(long.ok), "options": options, "args": list(long.args), "warnings": list(long.errors)}
 
 
 def normalise(result: dict[str, object]) -> dict[str, object]:
-    """Perl's JSON gives flags as numbers or strings as it stored them; compare as text."""
+    """Perl's JSON gives numbers or strings as Perl stored them, and null for undef; compare as text."""
     options = result["options"]
     assert isinstance(options, dict)
-    texts = {k: v if isinstance(v, list) or v is None else str(v) for k, v in options.items()}
+    texts = {k: [str(x) for x in v] if isinstance(v, list) else _text(v) for k, v in options.items()}
     return {**result, "options": texts}
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
 
 
 STD_CASES = [
@@ -67,10 +78,19 @@ def test_getopts_matches_getopt_std() -> None:
         assert normalise(ours(*case)) == normalise(theirs), case
 
 
-def test_get_options_matches_getopt_long() -> None:
+def test_getoptions_matches_getopt_long() -> None:
     cases = [("long", LONG_SPECS, argv) for argv in LONG_CASES]
     for case, theirs in zip(cases, perl(cases), strict=True):  # type: ignore[arg-type]
         assert normalise(ours(*case)) == normalise(theirs), case
+
+
+def test_long_specs_are_getopt_long_specs() -> None:
+    specs = [LongSpec("timeout", "i"), LongSpec("tcp"), "query=s@"]
+    parsed = getoptions(specs, ["--timeout", "5", "h", "--tc", "--query", "a", "--query=b", "--timeout=x"])
+    assert (parsed.last("timeout", "0"), parsed.all("tcp"), parsed.all("query")) == ("5", ("1",), ("a", "b"))
+    assert parsed.args == ("h",)
+    assert parsed.errors == ('Value "x" invalid for option timeout (number expected)',)
+    assert getoptions(specs, ["-bogus", "h"]).errors == ("Unknown option: bogus",)
 
 
 WORD = st.sampled_from(["-p", "-t", "-a", "-pa", "-ap", "-x", "--", "-", "80", "h", "-p1", "-ta"])

@@ -76,7 +76,7 @@ def test_a_failing_process_entry_fails_its_host(agent: str) -> None:
     expected = f"{agent}\n\n{agent}: count=0 min=1 max=0 err=No nosuchprocess-pymon process running\n"
     assert run(agent) == (expected, 1)
     check = asyncio.run(BUILTIN["process.monitor"]([agent], {}))
-    assert check == Check(1, agent, "\n" + expected.split("\n")[2])
+    assert check == Check(1, agent, "\n" + expected.split("\n")[2] + "\n")
 
 
 def test_wrong_community_is_a_timeout_and_no_hosts_is_ok(agent: str) -> None:

@@ -70,7 +70,7 @@ def test_no_hosts_is_ok() -> None:
 
 def test_the_function_is_what_the_executable_prints(refused_port: int) -> None:
     check = asyncio.run(BUILTIN["tcp.monitor"](["-p", str(refused_port), "127.0.0.1"], {}))
-    assert check == Check(1, "127.0.0.1", "\n127.0.0.1 could not connect: Connection refused")
+    assert check == Check(1, "127.0.0.1", "\n127.0.0.1 could not connect: Connection refused\n")
     assert check.output == run(OURS, "-p", str(refused_port), "127.0.0.1")[0]
 
 

@@ -432,5 +432,6 @@ def test_a_plugin_that_cannot_load_is_logged_and_its_service_finds_no_monitor(da
     d = daemon("hostgroup g 127.0.0.1\n\nwatch g\n    service s\n        interval 0.3s\n"
                "        monitor broken.monitor\n")  # fmt: skip
     wait_for("the load error", lambda: d.syslogged(3, "could not load pymon.monitors plugin broken.monitor"))
-    wait_for("the missing monitor", lambda: d.syslogged(3, "no monitor found while trying to run [broken.monitor]"))
+    missing = "no monitor found while trying to run [broken.monitor]"
+    wait_for("the missing monitor", lambda: d.syslogged(3, missing))
     assert d.cmd("list pids")[-1] == "220 list pids completed"

@@ -26,9 +26,12 @@ from pymon.plugins import AlertCall, AlertFunc
 
 __all__ = ["alert_call", "builtin_monitor", "run_alert", "run_inprocess"]
 
-# The executable's shape: a `#!` line, optional comment lines, the two lines of code.
+# The executable's shape: a `#!` line, optional comment lines, then the two lines of
+# code in either spelling (`import pymon.monitors` or `from pymon.monitors import main`).
 _EXECUTABLE: Final = re.compile(
-    rb"#![^\n]*\n(?:#[^\n]*\n)*import pymon\.monitors\npymon\.monitors\.main\(\"([\w.+-]+)\"\)\n?"
+    rb"#![^\n]*\n(?:#[^\n]*\n)*"
+    rb"(?:import pymon\.monitors\npymon\.monitors\.main|from pymon\.monitors import main\nmain)"
+    rb"\([\"']([\w.+-]+)[\"']\)\n?"
 )
 _HEAD: Final = 1024
 _cache: dict[tuple[str, int, int], MonitorFunc | None] = {}

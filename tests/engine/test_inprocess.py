@@ -98,6 +98,8 @@ def test_pymons_executables_are_recognised_and_nothing_else(tmp_path: Path) -> N
     assert builtin_monitor(str(copy)) is None  # anything else in the file: exec it
     copy.write_text(tcp.read_text().replace("tcp.monitor", "nosuch.monitor"))
     assert builtin_monitor(str(copy)) is None
+    copy.write_text('#!/usr/bin/env python3\nfrom pymon.monitors import main\nmain("tcp.monitor")\n')
+    assert builtin_monitor(str(copy)) is BUILTIN["tcp.monitor"]  # the other spelling
     assert builtin_monitor(str(tmp_path / "absent")) is None
     assert builtin_monitor("/usr/lib/mon/mon.d/tcp.monitor") is None
 

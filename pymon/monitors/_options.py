@@ -27,8 +27,17 @@ class StdOptions:
 
     values: Mapping[str, str]  # flags map to "1", as Perl sets them; a value missing at the end is ""
     args: tuple[str, ...]
-    errors: tuple[str, ...] = ()  # what Perl warns on stderr (`Unknown option: x`)
-    ok: bool = True  # what getopts returns: no unknown option, no value missing
+    errors: tuple[str, ...] = ()  # every problem: an unknown option, a value missing at the end
+
+    @property
+    def ok(self) -> bool:
+        """What getopts returns."""
+        return not self.errors
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What Perl prints on stderr: only the unknown options (a missing value is silent)."""
+        return tuple(error for error in self.errors if error.startswith("Unknown option: "))
 
     def text(self, letter: str, default: str) -> str:
         """`$opt_x || default`: Perl's `||` also replaces "" and "0"."""
@@ -43,12 +52,11 @@ def getopts(spec: str, argv: Sequence[str]) -> StdOptions:
     """Getopt::Std `getopts(spec)`: single letters, `x:` takes a value, bundling allowed.
 
     Parsing stops at the first word not starting with `-` (or `-` alone) and
-    after `--`. A trailing `-x` that needs a value gets none (Perl: undef) and
-    makes the result not ok, silently. An unknown letter is warned about and skipped.
+    after `--`. A trailing `-x` that needs a value gets "" (Perl: undef) and
+    an error Perl does not print. An unknown letter is warned about and skipped.
     """
     values: dict[str, str] = {}
     errors: list[str] = []
-    failed = False
     args = list(argv)
     while args and len(args[0]) > 1 and args[0].startswith("-"):
         if args[0] == "--":
@@ -59,7 +67,8 @@ def getopts(spec: str, argv: Sequence[str]) -> StdOptions:
         if pos >= 0 and spec[pos + 1 : pos + 2] == ":":
             args.pop(0)
             if rest == "":
-                failed = failed or not args
+                if not args:
+                    errors.append(f"Option {first} requires an argument")
                 rest = args.pop(0) if args else ""
             values[first] = rest
             continue
@@ -67,12 +76,11 @@ def getopts(spec: str, argv: Sequence[str]) -> StdOptions:
             values[first] = "1"
         else:
             errors.append(f"Unknown option: {first}")
-            failed = True
         if rest:
             args[0] = "-" + rest
         else:
             args.pop(0)
-    return StdOptions(values, tuple(args), tuple(errors), not failed)
+    return StdOptions(values, tuple(args), tuple(errors))
 
 
 def seconds(text: str, default: float) -> float:

@@ -57,9 +57,9 @@ async def check(argv: Sequence[str], env: Mapping[str, str]) -> Check:
     else:
         status = 0
     if not failures:
-        return Check(status, "").after_warnings(parsed.errors)
+        return Check(status, "").after_warnings(parsed.warnings)
     detail = "\n" + "".join(line + "\n" for line in details)
-    return Check(status, ", ".join(failures), detail).after_warnings(parsed.errors)
+    return Check(status, ", ".join(failures), detail).after_warnings(parsed.warnings)
 
 
 async def _check_host(spec: str, community: str) -> _Host:

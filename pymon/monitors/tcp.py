@@ -32,10 +32,10 @@ async def check(argv: Sequence[str], env: Mapping[str, str]) -> Check:
     problems = await asyncio.gather(*(_try(host, port, seconds) for host in parsed.args))
     failures = [(host, problem) for host, problem in zip(parsed.args, problems, strict=True) if problem]
     if not failures:
-        return Check(0, "").after_warnings(parsed.errors)
+        return Check(0, "").after_warnings(parsed.warnings)
     summary = " ".join(sorted(host for host, _ in failures))
     detail = "\n" + "".join(problem + "\n" for _, problem in failures)
-    return Check(1, summary, detail).after_warnings(parsed.errors)
+    return Check(1, summary, detail).after_warnings(parsed.warnings)
 
 
 async def _try(host: str, port: int, seconds: int) -> str | None:

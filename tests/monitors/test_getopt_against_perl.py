@@ -39,7 +39,7 @@ def ours(kind: str, spec: object, argv: list[str]) -> dict[str, object]:
     if kind == "std":
         std = getopts(spec, argv)  # type: ignore[arg-type]
         options: dict[str, object] = dict(std.values)
-        return {"ok": int(std.ok), "options": options, "args": list(std.args), "warnings": list(std.errors)}
+        return {"ok": int(std.ok), "options": options, "args": list(std.args), "warnings": list(std.warnings)}
     long = getoptions(spec, argv)  # type: ignore[arg-type]
     options = {k: list(v) if k in LISTS else v[-1] for k, v in long.values.items()}
     return {"ok": int(long.ok), "options": options, "args": list(long.args), "warnings": list(long.errors)}

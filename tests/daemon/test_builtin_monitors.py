@@ -202,6 +202,10 @@ async def hang(argv, env):
     await asyncio.sleep(3600)
 
 
+async def bad(call):
+    raise RuntimeError("no pager")
+
+
 async def note(call):
     with open(call.env["T_OUT"], "a") as out:
         fields = {name: getattr(call, name) for name in ("service", "group", "hosts", "time", "flag", "args",
@@ -218,6 +222,7 @@ hang.monitor = pymon_demo:hang
 
 [pymon.alerts]
 note.alert = pymon_demo:note
+bad.alert = pymon_demo:bad
 """
 
 
@@ -243,6 +248,7 @@ watch g
         monitor hello.monitor -x
         period p: wd {{Sun-Sat}}
             alert note.alert extra "two words"
+            alert bad.alert
             upalert note.alert
     service boom
         interval 0.3s
@@ -270,6 +276,8 @@ def test_entry_point_plugins_run_in_process(daemon, tmp_path, monkeypatch):
     assert alert["argv"] == ["-s", "hello", "-g", "g", "-h", "127.0.0.1 down", "-t", str(alert["time"]),
                              "extra", "two words"]  # fmt: skip
     assert alert["stdin"] == "down\nthey are down\n"
+    failed = "alert bad.alert for g/hello failed: RuntimeError('no pager')"
+    wait_for("the failing alert's log", lambda: d.syslogged(5, failed))
     boom = status(d, "boom")
     assert (boom["opstatus"], boom["exitval"]) == ("0", "1")
     assert boom["last_summary"] == "monitor boom.monitor raised RuntimeError: kaput"

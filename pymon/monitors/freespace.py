@@ -10,6 +10,7 @@ comma-separated, and the exit status is 1; there is no detail.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -24,6 +25,12 @@ _MULTIPLIERS = (("[Mm]$", 1024), ("[Gg]$", 1024**2), ("[Tt]$", 1024**3))
 
 
 async def check(argv: Sequence[str], env: Mapping[str, str]) -> Check:
+    # statvfs can hang on a dead network file system: in a thread, the daemon's loop
+    # goes on and monitor_timeout can give up on it.
+    return await asyncio.to_thread(_check, argv)
+
+
+def _check(argv: Sequence[str]) -> Check:
     mounts = _mount_points()
     failures: list[str] = []
     for arg in argv:

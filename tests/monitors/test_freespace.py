@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import subprocess
 from pathlib import Path
 
 import pytest
+
+from pymon.monitors import BUILTIN
 
 REPO = Path(__file__).resolve().parents[2]
 OURS = REPO / "monitors" / "freespace.monitor"
@@ -46,3 +49,10 @@ def test_same_output_and_status_as_debians(args: list[str]) -> None:
 def steady(output: str) -> str:
     """The output without the free amounts, which other processes change between the two runs."""
     return re.sub(r"\d+(\.\d)?(GB| inodes)", r"N\2", output)
+
+
+def test_the_function_is_what_the_executable_prints() -> None:
+    args = ["/:1", "/no/mount:5", "/:100%"]
+    check = asyncio.run(BUILTIN["freespace.monitor"](args, {}))
+    assert check.exit_status == 1 and check.detail == ""
+    assert (steady(check.output), check.exit_status) == (steady(run(OURS, *args)[0]), run(OURS, *args)[1])

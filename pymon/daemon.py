@@ -24,6 +24,7 @@ from pymon.config import ConfigError, LoadedConfig, Options, load_config
 from pymon.detach import DetachError, detach, open_errfile
 from pymon.engine.engine import Engine
 from pymon.log import Log
+from pymon.plugins import Plugins, load_plugins
 from pymon.server.auth import AuthError, load_auth
 from pymon.server.commands import Commands
 from pymon.server.server import MonServer
@@ -60,6 +61,12 @@ def _bind(kind: int, host: str | None, port: str, what: str) -> socket.socket:
     return sock
 
 
+def _without_plugins(problems: tuple[str, ...], plugins: Plugins) -> list[str]:
+    """INIT-04's `NAME not found` problems, less the names a plugin provides."""
+    provided = {*plugins.monitors, *plugins.alerts}
+    return [p for p in problems if not (" not found in one of " in p and p.split(" ", 1)[0] in provided)]
+
+
 def _write_pidfile(path: str, log: Log) -> bool:
     if not path:
         return False  # CLI-18: -P '' disables it
@@ -87,7 +94,8 @@ def run_daemon(options: Options, flags: DaemonFlags) -> int:
     log.open(g.syslog_facility)
     for warning in loaded.config.mon_warnings:
         log("stderr", warning)
-    for problem in loaded.problems:
+    plugins = load_plugins()
+    for problem in (*_without_plugins(loaded.problems, plugins), *plugins.problems):
         log("err", problem)
     try:
         auth = load_auth(g.authfile)
@@ -105,7 +113,7 @@ def run_daemon(options: Options, flags: DaemonFlags) -> int:
         print(error, file=sys.stderr)
         log("err", str(error))
         return 1
-    engine = Engine(loaded, log, stopped=flags.stopped)
+    engine = Engine(loaded, log, stopped=flags.stopped, plugins=plugins)
     engine.journal.start_dtlog(engine.start_time)
     if flags.fork:
         try:

@@ -36,7 +36,9 @@ from pymon.engine.decision import (
     startup_alert,
 )
 from pymon.engine.dependency import Peer, check_dependency, dependency_of, hostdepend_hosts
+from pymon.engine.inprocess import alert_call, builtin_monitor, run_alert, run_inprocess
 from pymon.engine.journal import Journal
+from pymon.engine.nagios import is_nagios_plugin, nagios_result
 from pymon.engine.records import Level, LogLine
 from pymon.engine.runner import (
     AlertExit,
@@ -52,6 +54,8 @@ from pymon.engine.runner import (
 from pymon.engine.scheduler import Key, Launch, Scheduler
 from pymon.engine.states import ServiceState, evolve, initial_state
 from pymon.engine.variables import set_opstatus, set_service_keyword, set_variable, shows_raw
+from pymon.monitors import MonitorFunc
+from pymon.plugins import Plugins
 
 __all__ = ["Engine"]
 
@@ -59,9 +63,12 @@ Logger = Callable[[Level, str], None]
 
 
 class Engine:
-    def __init__(self, loaded: LoadedConfig, log: Logger, *, stopped: bool = False) -> None:
+    def __init__(
+        self, loaded: LoadedConfig, log: Logger, *, stopped: bool = False, plugins: Plugins | None = None
+    ) -> None:
         self.config = loaded.config
         self.programs = loaded.programs
+        self.plugins = plugins or Plugins()  # entry-point monitors and alerts, used where no file is found
         self.log = log
         g = self.config.globals
         self.start_time = int(time.time())
@@ -162,8 +169,11 @@ class Engine:
         return tuple(h for h in members if h not in self.disabled_hosts)
 
     def find_alert(self, name: str) -> str | None:
+        """The alert's file, else a plugin's name (it runs in-process), else None."""
         path = self.programs.alerts.get(name)
-        return path if path is not None and os.path.isfile(path) else None
+        if path is not None and os.path.isfile(path):
+            return path
+        return name if name in self.plugins.alerts else None
 
     def _peer(self, group: str, name: str) -> Peer | None:
         service = self.config.service(group, name)
@@ -209,6 +219,15 @@ class Engine:
         dirs = {"statedir": g.statedir, "logdir": g.logdir, "cfbasedir": g.cfbasedir}
         env.update(run.environment(**dirs, service_env=service.env))
         where = f"{run.group}/{run.service}"
+        plugin = self.plugins.alerts.get(run.program) if run.path == run.program else None
+        if plugin is not None:
+            head, argv = run.argv_head(), alert_argv(run)
+            call = alert_call(head, argv[len(head) :], env, run.output)
+            try:
+                await run_alert(plugin, call)
+            except Exception as error:  # a plugin's bug is logged as a failed alert process is
+                self.log("notice", f"alert {run.path} for {where} failed: {error!r}")
+            return
         try:
             process = await start_alert(alert_argv(run), env, run.output)
         except ExecError as error:
@@ -256,7 +275,11 @@ class Engine:
             return Launch.RETRY  # DEP-04
         name = (service.monitor or "").split(maxsplit=1)[0] if (service.monitor or "").strip() else ""
         path = self.programs.monitors.get(name)
-        if path is None or not os.path.isfile(path):  # MONI-01
+        if path is not None and os.path.isfile(path):  # MONI-01
+            inline = builtin_monitor(path)  # pymon's own executable: await it, do not fork
+        elif (inline := self.plugins.monitors.get(name)) is not None:
+            path = name  # a plugin: used only where no file of its name is found
+        else:
             self.log("err", f"no monitor found while trying to run [{name}]")
             return Launch.RETRY
         hosts = tuple(h for h in self.hosts(service.group) if h not in service.exclude_hosts)
@@ -266,11 +289,13 @@ class Engine:
             self.log("err", f"monitor for {key[0]}/{key[1]} not called because of no host arguments")
             return Launch.SKIPPED
         state = self.state(service)
-        env = self.monitor_environ.plus(monitor_environment(service, state, g))
+        extra = monitor_environment(service, state, g)
+        # a child gets its environment encoded (the common part once); a built-in monitor as text
+        env = self.monitor_environ.plus(extra) if inline is None else {**self.environ, **extra}
         self.states[key] = evolve(state, last_check=now)
         self.monitor_pids[key] = None
         self.scheduler.started(key, state.interval)
-        self._monitor_tasks[key] = self._spawn(self._run(service, argv, env))
+        self._monitor_tasks[key] = self._spawn(self._run(service, argv, env, inline))
         return Launch.STARTED
 
     def _monitor_dependency_ok(self, service: Service, now: int) -> bool:
@@ -281,14 +306,28 @@ class Engine:
             self.log(line.level, line.text)
         return check.ok is True
 
-    async def _run(self, service: Service, argv: list[str], env: CEnviron) -> None:
+    async def _run(
+        self,
+        service: Service,
+        argv: list[str],
+        env: CEnviron | dict[str, str],
+        inline: MonitorFunc | None = None,
+    ) -> None:
         key = (service.group, service.name)
         timeout = service.monitor_timeout or self.config.globals.monitor_timeout
         restart = False
         try:
-            result = await run_monitor(
-                argv, env, timeout=timeout, on_start=lambda pid: self.monitor_pids.__setitem__(key, pid)
-            )
+            if inline is not None:
+                assert not isinstance(env, CEnviron)  # _launch gives a built-in monitor text
+                result = await run_inprocess(
+                    inline, argv, env, timeout=timeout, on_error=lambda text: self.log("err", text)
+                )
+            else:
+                result = await run_monitor(
+                    argv, env, timeout=timeout, on_start=lambda pid: self.monitor_pids.__setitem__(key, pid)
+                )
+            if argv and is_nagios_plugin(argv[0]):
+                result = nagios_result(result)
             self.monitor_pids.pop(key, None)
             self.durations[key] = int(result.finished) - int(result.started)
             self._report(service, argv, result)

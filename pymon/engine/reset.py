@@ -32,7 +32,7 @@ def reset_engine(
         old.log("stderr", warning)
     for problem in loaded.problems:
         old.log("err", problem)
-    new = Engine(loaded, old.log)
+    new = Engine(loaded, old.log, plugins=old.plugins)
     carry_over(old, new, keepstate=keepstate)
     # nothing above changed `old`: if it failed, the old engine runs on
     old.retire()

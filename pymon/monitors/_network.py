@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import socket
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TypeVar
@@ -16,6 +17,7 @@ from typing import TypeVar
 T = TypeVar("T")
 
 LIMIT = 256  # hosts checked at once by one monitor run
+_DOTTED_QUAD = re.compile(r"(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}")
 
 
 async def each_host(
@@ -50,6 +52,8 @@ async def resolve_ipv4(host: str, port: str) -> tuple[str, int]:
         number = int(port)
     if not 0 < number < 65536:
         raise ConnectError(f"bad port {port}")
+    if _DOTTED_QUAD.fullmatch(host):
+        return host, number  # no resolver thread for an address (most hosts in a big watch)
     try:
         infos = await loop.getaddrinfo(host, number, family=socket.AF_INET, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):

@@ -63,6 +63,15 @@ def getopts(spec: str, argv: Sequence[str]) -> StdOptions:
     return StdOptions(values, tuple(args), tuple(errors))
 
 
+def seconds(text: str, default: float) -> float:
+    """A timeout option's value; the originals' alarm() takes whole seconds, this keeps fractions."""
+    try:
+        value = float(text)
+    except ValueError:
+        return default
+    return value if 0 < value <= 86400 else default
+
+
 @dataclass(frozen=True)
 class LongOptions:
     """What Getopt::Long's `GetOptions` leaves: values per option name, the hosts, the complaints."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from pymon.monitors import Check
 from pymon.monitors._network import ConnectError, describe, each_host, open_tcp
-from pymon.monitors._options import getopts
+from pymon.monitors._options import getopts, seconds
 
 MAX_RESPONSE = 1 << 20  # bytes kept of a response; the rest is not read
 _HEADER = re.compile(rb"(.*?)\r?\n\r?\n", re.S)
@@ -78,7 +78,7 @@ async def _get(host: str, request: Request) -> Result:
     content = bytearray()
     timed_out = False
     try:
-        async with asyncio.timeout(_seconds(request.timeout)):
+        async with asyncio.timeout(seconds(request.timeout, 30)):
             reader, writer = await open_tcp(host, request.port)
             try:
                 lines = f"GET {request.path} HTTP/1.0\r\nHost: {host}\r\nUser-Agent: {request.agent}\r\n\r\n"
@@ -114,11 +114,3 @@ def _judge(content: bytes, request: Request, timed_out: bool) -> Result:
         error = f"timeout after {request.timeout} seconds"
     return Result(ok, error, header)
 
-
-def _seconds(text: str) -> float:
-    """The -t value; the original's alarm() takes whole seconds, this keeps fractions."""
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = 0.0
-    return seconds if seconds > 0 else 30.0

@@ -41,6 +41,7 @@ BUILTIN: Mapping[str, MonitorFunc] = _builtin()
 
 def main(name: str) -> NoReturn:
     """Run one built-in monitor as a script: argv and environment in, mon's output and exit status out."""
+
     async def run() -> Check:
         return await BUILTIN[name](sys.argv[1:], os.environ)
 

@@ -76,4 +76,3 @@ async def open_tcp(
 def describe(error: OSError) -> str:
     """The C library's words for an error, as Perl's $! gives them."""
     return os.strerror(error.errno) if error.errno else str(error)
-

@@ -113,4 +113,3 @@ def _judge(content: bytes, request: Request, timed_out: bool) -> Result:
     if not ok and timed_out:
         error = f"timeout after {request.timeout} seconds"
     return Result(ok, error, header)
-

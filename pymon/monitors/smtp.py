@@ -96,4 +96,3 @@ async def _expect(
     if not re.match(code + " ", line):
         writer.write(b"QUIT\r\n")
         raise _Failed(error)
-

@@ -69,7 +69,7 @@ async def check(argv: Sequence[str], env: Mapping[str, str]) -> Check:
 
 
 async def _login_prompt(host: str, port: str, timeout: str, prompt: re.Pattern[bytes] | str) -> str:
-    """"" when the prompt came, else Net::Telnet's error message."""
+    """ "" when the prompt came, else Net::Telnet's error message."""
     limit = max(1, int(seconds(timeout, 10) + 0.5))  # Net::Telnet's connect alarm: whole seconds, at least 1
     try:
         async with asyncio.timeout(limit):

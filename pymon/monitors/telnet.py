@@ -75,8 +75,10 @@ async def _login_prompt(host: str, port: str, timeout: str, prompt: re.Pattern[b
         async with asyncio.timeout(limit):
             address, number = await resolve_ipv4(host, port)
             reader, writer = await asyncio.open_connection(address, number)
-    except ConnectError:
-        return f"unknown remote host: {host}"
+    except ConnectError as error:
+        if str(error) == "gethostbyname failure":
+            return f"unknown remote host: {host}"
+        return f'problem connecting to "{host}", port {port}: {error}'  # a port that is not one
     except TimeoutError:
         return f'problem connecting to "{host}", port {port}: connect timed-out'
     except OSError as error:

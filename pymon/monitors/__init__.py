@@ -25,13 +25,14 @@ MonitorFunc = Callable[[Sequence[str], Mapping[str, str]], Awaitable[Check]]
 
 
 def _builtin() -> dict[str, MonitorFunc]:
-    from pymon.monitors import dns, fping, http, smtp, telnet
+    from pymon.monitors import dns, fping, http, smtp, sslcert, telnet
 
     return {
         "dns.monitor": dns.check,
         "fping.monitor": fping.check,
         "http.monitor": http.check,
         "smtp.monitor": smtp.check,
+        "sslcert.monitor": sslcert.check,
         "telnet.monitor": telnet.check,
     }
 

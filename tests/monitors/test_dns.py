@@ -9,8 +9,9 @@ from collections.abc import Iterator
 import pytest
 
 from pymon.monitors._dns_wire import WireError, decode, encode_query
-from tests.monitors import dns_server
-from tests.monitors.servers import (
+
+from . import dns_server
+from .servers import (
     SILENT_HOST,
     Loop,
     Output,

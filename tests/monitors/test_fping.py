@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from pymon.monitors.fping import NO_PERMISSION
-from tests.monitors.servers import (
+
+from .servers import (
     NETNS_SETUP,
     SILENT_HOST,
     Output,

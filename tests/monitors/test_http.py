@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.monitors.servers import (
+from .servers import (
     SILENT_HOST,
     Loop,
     Output,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.monitors.servers import (
+from .servers import (
     PERL_MONITORS,
     SILENT_HOST,
     Loop,

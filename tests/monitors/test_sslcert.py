@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from pymon.monitors._x509 import CertificateError, parse
-from tests.monitors.servers import SILENT_HOST, Output, env, netns_available, run_inprocess_netns, run_script
+
+from .servers import SILENT_HOST, Output, env, netns_available, run_inprocess_netns, run_script
 
 cryptography = pytest.importorskip("cryptography")
 from cryptography import x509  # noqa: E402

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 import pytest
 
 from pymon.monitors.telnet import BadMatch, _telnet_data, match_operator
-from tests.monitors.servers import (
+
+from .servers import (
     SILENT_HOST,
     Loop,
     Output,

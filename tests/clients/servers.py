@@ -3,7 +3,7 @@
 `start(kind, base, config)` runs `/usr/sbin/mon` (kind "mon") or pymon
 (kind "pymon", as `python -m pymon` so PYTHONPATH applies) in the foreground
 with every path under BASE, on free 127.0.0.1 ports. The monitor
-`say.monitor EXIT WORDS...` prints WORDS and exits with EXIT; `note.alert`
+`say.monitor EXIT SUMMARY` prints SUMMARY (`_` as spaces) and `detail line`, and exits with EXIT; `note.alert`
 appends its argv to alerts.log. Nothing is started at module import.
 """
 
@@ -28,7 +28,7 @@ AUTH_ALL = "command section\n" + "".join(
         "reload", "reset", "savestate", "servertime", "set", "start", "stop", "term", "test", "version",
     )
 )  # fmt: skip
-SAY = '#!/bin/sh\ncode=$1\nshift\necho "$@"\necho "detail of $*"\nexit "$code"\n'
+SAY = '#!/bin/sh\necho "$2" | tr _ " "\necho "detail line"\nexit "$1"\n'
 NOTE = '#!/bin/sh\necho "$*" >> "$(dirname "$0")/../alerts.log"\ncat > /dev/null\n'
 
 

@@ -390,7 +390,7 @@ def run(argv: Sequence[str], out: IO[str]) -> int:
 
 
 def _die(message: str, out: IO[str]) -> NoReturn:
-    out.write(f"Error: {message}\n")
+    out.write(f"Error: {message}\n\n")
     out.flush()
     sys.exit(1)
 

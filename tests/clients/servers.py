@@ -29,6 +29,15 @@ AUTH_ALL = "command section\n" + "".join(
     )
 )  # fmt: skip
 SAY = '#!/bin/sh\necho "$2" | tr _ " "\necho "detail line"\nexit "$1"\n'
+# flip.monitor NAME: the exit value and summary are the two lines of ../ctl/NAME (default 0, "fine")
+FLIP = """#!/bin/sh
+f="$(dirname "$0")/../ctl/$1"
+code=0
+sum=fine
+[ -f "$f" ] && { code=$(sed -n 1p "$f"); sum=$(sed -n 2p "$f"); }
+echo "$sum"
+exit "$code"
+"""
 NOTE = '#!/bin/sh\necho "$*" >> "$(dirname "$0")/../alerts.log"\ncat > /dev/null\n'
 
 
@@ -46,6 +55,10 @@ class Server:
     port: int
     trapport: int
     proc: subprocess.Popen[bytes]
+
+    def flip(self, name: str, code: int, summary: str) -> None:
+        """What flip.monitor NAME reports from now on."""
+        (self.base / "ctl" / name).write_text(f"{code}\n{summary}\n")
 
     def log(self) -> str:
         return (self.base / "stderr").read_text(errors="replace")
@@ -68,9 +81,11 @@ def available(kind: str) -> bool:
 
 def start(kind: str, base: Path, config: str, auth: str = AUTH_ALL, flags: tuple[str, ...] = ()) -> Server:
     """Start mon or pymon on CONFIG (HEADER is put in front) and wait until it listens."""
-    for sub in ("etc", "log.d", "state.d", "mon.d", "alert.d"):
+    for sub in ("etc", "log.d", "state.d", "mon.d", "alert.d", "ctl"):
         (base / sub).mkdir(parents=True, exist_ok=True)
-    for path, body in ((base / "mon.d" / "say.monitor", SAY), (base / "alert.d" / "note.alert", NOTE)):
+    scripts = {"mon.d/say.monitor": SAY, "mon.d/flip.monitor": FLIP, "alert.d/note.alert": NOTE}
+    for name, body in scripts.items():
+        path = base / name
         path.write_text(body)
         path.chmod(0o755)
     (base / "etc" / "mon.cf").write_text(HEADER + config)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import io
 import os
 import pwd
 import re
@@ -229,6 +230,9 @@ def run(argv: Sequence[str], out: IO[str]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     out = sys.stdout
+    for stream in (sys.stdout, sys.stdin):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="surrogateescape")  # mon's bytes go out as they came
     try:
         status = run(sys.argv[1:] if argv is None else argv, out)
     except Die as death:

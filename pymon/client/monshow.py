@@ -17,6 +17,7 @@ not replace the port number.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import pwd
 import re
@@ -27,10 +28,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Final, NoReturn
 
+from pymon.server.escape import to_bytes
+
 from ._client import MonClient
 from ._errors import MonError
 from ._records import Disabled, OpStatus, SchedulerState, ServiceKey
-from .textwrap_perl import wrap
+from .textwrap_perl import wrap_bytes
 
 __all__ = ["main"]
 
@@ -125,10 +128,13 @@ def tdiff(seconds: int) -> str:
 
 
 def _field(value: str, width: int) -> str:
-    """A Perl format `@<<<` field: up to the first newline, control characters as spaces, cut, padded."""
-    text = value.split("\n", 1)[0]
-    text = "".join(" " if ord(c) < 32 else c for c in text)
-    return text[:width].ljust(width)
+    """A Perl format `@<<<` field: up to the first newline, control characters as spaces, cut, padded.
+
+    Widths count bytes, as Perl does with mon's byte strings.
+    """
+    raw = to_bytes(value.split("\n", 1)[0])
+    raw = bytes(32 if b < 32 or b == 127 else b for b in raw)
+    return raw[:width].ljust(width).decode("utf-8", "surrogateescape")
 
 
 def _number(value: str | None) -> int:
@@ -218,14 +224,15 @@ def table(settings: Settings, status: Status, rows: list[tuple[str, ServiceKey]]
         timer = _number(op.fields.get("timer"))
         following = f"{timer}s" if timer < 60 else secs_to_hms(timer)
         summary = op.last_summary
-        if len(summary) > settings.summary_len:
-            summary = summary[: settings.summary_len] + "..."
+        if len(to_bytes(summary)) > settings.summary_len:  # Perl's length of a byte string
+            cut = to_bytes(summary)[: settings.summary_len]
+            summary = cut.decode("utf-8", "surrogateescape") + "..."
         alerts = op.fields.get("alerts_sent", "")
         alerts = alerts if alerts not in ("", "0") else "none"
         line = (
             f"{_field(dep, 1)} {_field(key[0], 15)} {_field(key[1], 12)} {_field(state, 10)}  "
             f"{_field(last, 8)}   {_field(following, 10)} {_field(alerts, 4)}   "
-            f"{_field(summary, len(summary) + 1)}"
+            f"{_field(summary, len(to_bytes(summary)) + 1)}"
         )
         out.append(line.rstrip(" ") + "\n")
     return "".join(out)
@@ -258,9 +265,9 @@ def detail_report(spec: str, status: Status, now: int) -> str:
     description = status.descriptions.get((group, service), "")
     out = (
         f"\nDetail for group {group} service {service}\n\n"
-        f"description\n-----------\n{wrap('    ', '    ', description, 70)}\n"
-        f"summary\n-------\n{wrap('    ', '    ', op.last_summary, 70)}\n"
-        f"hosts\n-----\n{wrap('    ', '    ', hosts, 70)}\n\n"
+        f"description\n-----------\n{wrap_bytes('    ', '    ', description, 70)}\n"
+        f"summary\n-------\n{wrap_bytes('    ', '    ', op.last_summary, 70)}\n"
+        f"hosts\n-----\n{wrap_bytes('    ', '    ', hosts, 70)}\n\n"
         f"-----DETAIL-----\n{op.last_detail}\n-----DETAIL-----\n\n"
     )
     if op.acked:
@@ -397,6 +404,8 @@ def _die(message: str, out: IO[str]) -> NoReturn:
 
 def main(argv: Sequence[str] | None = None) -> int:
     out = sys.stdout
+    if isinstance(out, io.TextIOWrapper):
+        out.reconfigure(errors="surrogateescape")  # mon's bytes go out as they came
     try:
         return run(sys.argv[1:] if argv is None else argv, out)
     except Fatal as error:

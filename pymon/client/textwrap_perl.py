@@ -1,6 +1,7 @@
 """Perl's Text::Wrap::wrap (2021.0814, with its default unexpand) for the text monshow prints.
 
-monshow wraps descriptions, summaries and host lists with it at 70 columns;
+monshow wraps descriptions, summaries and host lists with it at 70 columns (Perl
+counts the bytes of mon's strings: `wrap_bytes` does too);
 Python's textwrap breaks differently (it keeps no trailing break, folds runs of
 spaces, never turns spaces into tabs), so this is a direct port of the
 algorithm for byte strings: one character is one column.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["expand", "unexpand", "wrap"]
+__all__ = ["expand", "unexpand", "wrap", "wrap_bytes"]
 
 TABSTOP = 8
 _BREAK = r"(?:(?=\s)(?:\r\n|.))"
@@ -50,9 +51,9 @@ def wrap(first_indent: str, indent: str, text: str, columns: int = 76) -> str:
     remainder = ""
     result = ""
     pos = 0
-    done = re.compile(rf"{_BREAK}*\Z", re.DOTALL)
+    done = re.compile(rf"{_BREAK}*\Z", re.DOTALL | re.ASCII)
     while not done.match(t, pos):
-        m = re.compile(rf"([^\n]{{0,{ll}}})({_BREAK}|\n+|\Z)", re.DOTALL).match(t, pos)
+        m = re.compile(rf"([^\n]{{0,{ll}}})({_BREAK}|\n+|\Z)", re.DOTALL | re.ASCII).match(t, pos)
         if m is None:
             m = re.compile(rf"([^\n]{{{ll}}})", re.DOTALL).match(t, pos)
             if m is None:  # cannot happen: ll >= 1 and a non-newline character is next
@@ -66,3 +67,10 @@ def wrap(first_indent: str, indent: str, text: str, columns: int = 76) -> str:
         lead, ll, nl = indent, nll, "\n"
     result += remainder
     return result
+
+
+def wrap_bytes(first_indent: str, indent: str, text: str, columns: int = 76) -> str:
+    """wrap() on the UTF-8 bytes of TEXT, one byte a column, as Perl wraps a byte string."""
+    raw = text.encode("utf-8", "surrogateescape").decode("latin-1")
+    wrapped = wrap(first_indent, indent, raw, columns)
+    return wrapped.encode("latin-1").decode("utf-8", "surrogateescape")

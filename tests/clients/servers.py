@@ -99,6 +99,9 @@ def start(kind: str, base: Path, config: str, auth: str = AUTH_ALL, flags: tuple
         "-A", str(base / "etc" / "auth.cf"), *flags,
     ]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith("MON")}
+    # the daemon runs in BASE: a relative PYTHONPATH entry would point there
+    paths = env.get("PYTHONPATH", "").split(os.pathsep)
+    env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in paths if p)
     with open(base / "stderr", "wb") as err:
         proc = subprocess.Popen(
             argv, cwd=base, env=env, stdin=subprocess.DEVNULL, stdout=err, stderr=err, start_new_session=True

@@ -162,6 +162,30 @@ def test_pymoncmd_batch_mode_from_stdin_and_from_a_file(pair, kind: str, tmp_pat
     assert "\n\n\nversion 9745\n" in mine.stdout  # a blank command line prints two empty lines
 
 
+def test_pymoncmd_stops_after_the_server_closes(pair) -> None:
+    """moncmd dies of SIGPIPE when a batch goes on after `quit`, and loses its output (compatibility.md)."""
+    port = str(pair["mon"].port)
+    batch = "version\nquit\nversion\n"
+    mine = run(pymoncmd("-s", "127.0.0.1", "-p", port), batch)
+    assert (mine.stdout, mine.returncode) == ("version 9745\n220 version completed\n220 quitting\n", 0)
+    theirs = run([MONCMD, "-s", "127.0.0.1", "-p", port], batch)
+    assert (theirs.stdout, theirs.returncode) == ("", -13)
+
+
+def test_pymonshow_details_and_monhost(pair, tmp_path: Path) -> None:
+    """depend: and monitor: show the service's values; $MONHOST names the server (compatibility.md)."""
+    (tmp_path / "rc").write_text("")
+    port = str(pair["mon"].port)
+    mine = run(
+        pymonshow("--port", port, "--rcfile", str(tmp_path / "rc"), "--detail", "db,ping"), home=tmp_path
+    )
+    assert "    depend: web:http\n   monitor: say.monitor 1 db_down\n" in mine.stdout
+    env = {**os.environ, "MONHOST": "127.0.0.1", "HOME": str(tmp_path)}
+    argv = pymonshow("--port", port, "--rcfile", str(tmp_path / "rc"))
+    shown = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60)
+    assert "     server: 127.0.0.1\n" in shown.stdout and "FAIL" in shown.stdout
+
+
 def test_pymoncmd_exit_status_and_errors_match_moncmd(tmp_path: Path) -> None:
     if not os.access(MONCMD, os.X_OK):
         pytest.skip("moncmd is not installed")
@@ -200,6 +224,11 @@ def test_pymoncmd_logs_in_with_user_and_pass_on_stdin(start_server) -> None:
         ), mine
         theirs = run([MONCMD, "-a", "-s", "127.0.0.1", "-p", port], stdin)
         assert theirs.stdout == "version 9745\n220 version completed\n"  # moncmd skips `list group db`
+        # ... and logs in as the effective user, not USER=bob: `list` is bob's only
+        theirs = run(
+            [MONCMD, "-a", "-s", "127.0.0.1", "-p", port], "USER=bob\nPASS=x\nversion\nlist group db\n"
+        )
+        assert theirs.stdout == "520 command could not be executed, unknown command\n"
         unauthenticated = run(pymoncmd("-s", "127.0.0.1", "-p", port, "list", "group", "db"))
         assert unauthenticated.stdout == "520 command could not be executed, unknown command\n"
 

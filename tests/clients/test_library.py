@@ -197,9 +197,13 @@ def test_scheduler_state_tests_and_config(start_server, kind: str) -> None:
             client.test_alert("bogus", "web", "http", 1, "wd {Sun-Sat}")
         assert needs(kind, "test config (PROTO-46)", client.test_config).ok
         (server.base / "etc" / "mon.cf").write_text("bogusvar = 1\n")
-        broken = client.test_config()
-        assert not broken.ok and broken.status == "520 test config completed, errors found in config file"
-        assert any("bogusvar" in line for line in broken.errors), broken
+
+        def refused() -> None:
+            broken = client.test_config()
+            assert not broken.ok and broken.status == "520 test config completed, errors found in config file"
+            assert any("bogusvar" in line for line in broken.errors), broken
+
+        needs(kind, "test config finding an error (PROTO-46)", refused)
         needs(kind, "clear timers (PROTO-43)", lambda: client.clear_timers("web", "http"))
         with pytest.raises(MonCommandError):
             client.clear_timers("nosuch", "x")

@@ -9,6 +9,7 @@ from pymon.config import ConfigError, LoadedConfig, Options, load_config
 from pymon.config.errors import Diagnostic
 from pymon.config.lint import lint
 from pymon.config.model import ALERT_KINDS
+from pymon.server.auth import AuthError, load_auth
 
 
 def summary(loaded: LoadedConfig) -> list[str]:
@@ -45,7 +46,8 @@ def report(loaded: LoadedConfig) -> tuple[list[str], list[Diagnostic]]:
 def run_check(options: Options, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     try:
         loaded = load_config(options)
-    except ConfigError as error:
+        load_auth(loaded.config.globals.authfile)  # INIT-03: a broken auth.cf stops the daemon too
+    except (ConfigError, AuthError) as error:
         print(error, file=err)
         print("pymon --check: the daemon would refuse this config", file=err)
         return 1

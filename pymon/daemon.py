@@ -2,9 +2,11 @@
 
 config -> overrides and paths -> programs -> auth file -> bind TCP and UDP ->
 dtlog header -> historicfile -> pid file -> timers and randstart -> `mon server started` ->
-startup alerts -> main loop. It stays in the foreground (`-f` comes later) and
-logs to syslog and stderr. SIGTERM/SIGINT and `term` stop scheduling, kill the
-running monitors' process groups, remove the pid file and exit 0.
+startup alerts -> main loop. With `-f` it detaches after the dtlog header
+(`pymon.detach`, DAEMON-01). It logs to syslog and stderr. SIGHUP is `reset
+keepstate` (DAEMON-03; mon goes deaf after it, DAEMON-04: pymon keeps serving).
+SIGTERM/SIGINT and `term` stop scheduling, kill the running monitors' process
+groups, give running alerts a few seconds, remove the pid file and exit 0.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import sys
 from dataclasses import dataclass
 
 from pymon.config import ConfigError, LoadedConfig, Options, load_config
+from pymon.detach import DetachError, detach, open_errfile
 from pymon.engine.engine import Engine
 from pymon.log import Log
 from pymon.server.auth import AuthError, load_auth
@@ -34,7 +37,7 @@ class DaemonFlags:
 
     stopped: bool = False  # -S
     debug: int = 0  # -d
-    fork: bool = False  # -f (not yet: pymon stays in the foreground)
+    fork: bool = False  # -f
     loadstate: str | None = None  # -l (not yet)
 
 
@@ -87,27 +90,46 @@ def run_daemon(options: Options, flags: DaemonFlags) -> int:
     for problem in loaded.problems:
         log("err", problem)
     try:
-        load_auth(g.authfile)
+        auth = load_auth(g.authfile)
         tcp = _bind(socket.SOCK_STREAM, g.serverbind, g.serverport, "server port")
         try:
             udp = _bind(socket.SOCK_DGRAM, g.trapbind, g.trapport, "trap port")
         except StartupError:
             tcp.close()
             raise
-    except (AuthError, StartupError) as error:
+    except AuthError as error:
+        print(error, file=sys.stderr)
+        log("err", error.mon_message)
+        return error.status
+    except StartupError as error:
         print(error, file=sys.stderr)
         log("err", str(error))
         return 1
-    if flags.fork:
-        log("notice", "-f is not supported yet; staying in the foreground")
     engine = Engine(loaded, log, stopped=flags.stopped)
     engine.journal.start_dtlog(engine.start_time)
+    if flags.fork:
+        try:
+            detach(open_errfile(g.monerrfile), log)
+        except DetachError as error:
+            print(error, file=sys.stderr)
+            log("err", str(error))
+            tcp.close()
+            udp.close()
+            return 1
     engine.journal.load_history(engine.start_time, g.historictime)
     if flags.loadstate is not None:  # CLI-12: saved state comes later
         log("notice", f"-l {flags.loadstate or 'disabled'}: loading saved state is not implemented yet")
     wrote_pidfile = _write_pidfile(g.pidfile, log)
     try:
-        return asyncio.run(_main(loaded, engine, log, tcp, udp))
+        commands = Commands(
+            engine,
+            check_config=lambda: _config_problem(options),
+            load_config=lambda: load_config(options),
+            debug=flags.debug,
+            auth=auth,
+            log=log,
+        )
+        return asyncio.run(_main(loaded, commands, log, tcp, udp))
     finally:
         tcp.close()
         udp.close()
@@ -134,25 +156,45 @@ def _watch_children_with_pidfds(loop: asyncio.AbstractEventLoop) -> None:
     asyncio.set_child_watcher(watcher)
 
 
+def _config_problem(options: Options) -> str | None:
+    """PROTO-46 `test config`: mon's message for a config that would not load, None if it loads."""
+    try:
+        load_config(options)
+    except ConfigError as error:
+        return error.mon_message
+    return None
+
+
 async def _main(
-    loaded: LoadedConfig, engine: Engine, log: Log, tcp: socket.socket, udp: socket.socket
+    loaded: LoadedConfig, commands: Commands, log: Log, tcp: socket.socket, udp: socket.socket
 ) -> int:
     loop = asyncio.get_running_loop()
     _watch_children_with_pidfds(loop)
     done = asyncio.Event()
+    engine = commands.engine
 
     def on_signal(name: str) -> None:
         log("info", f"caught {name} signal, exiting")
         done.set()
 
+    def on_hangup() -> None:
+        # STATE-07: SIGHUP is `reset keepstate`; a config that does not load is refused.
+        log("info", "caught HUP signal, resetting with keepstate")
+        try:
+            commands.reset(keepstate=True)
+        except Exception as error:  # a bug must not take the daemon down
+            log("err", f"internal error resetting on SIGHUP: {error!r}")
+
     for number, name in ((signal.SIGTERM, "TERM"), (signal.SIGINT, "INT")):
         loop.add_signal_handler(number, on_signal, name)
-    loop.add_signal_handler(signal.SIGHUP, log, "notice", "SIGHUP (reset) is not supported yet; ignored")
+    loop.add_signal_handler(signal.SIGHUP, on_hangup)
     engine.on_terminate = done.set
     g = loaded.config.globals
     server = MonServer(
-        Commands(engine), log, cltimeout=g.cltimeout, clientallow=g.clientallow, on_terminate=engine.terminate
-    )
+        commands, log, cltimeout=g.cltimeout, clientallow=g.clientallow,
+        on_terminate=lambda: commands.engine.terminate(),
+    )  # fmt: skip
+    commands.reset_listeners.append(lambda new: _reconfigure(server, new))
     await server.serve(tcp)
     loop.add_reader(udp.fileno(), _drop_trap, udp, log)  # TRAP-*: traps come later; the port is held
     log("info", "mon server started")
@@ -160,8 +202,19 @@ async def _main(
     await done.wait()
     loop.remove_reader(udp.fileno())
     server.close()
-    await engine.shutdown()
+    await commands.engine.shutdown()
+    # Saving state at exit belongs to the state-file code: it hooks in here.
+    save_state = getattr(commands.engine, "save_state_at_exit", None)
+    if callable(save_state):
+        save_state()
     return 0
+
+
+def _reconfigure(server: MonServer, engine: Engine) -> None:
+    """mon reads clientallow and cltimeout from the config each time it uses them, so a reset
+    changes them; the sockets stay as they are (PROTO-41)."""
+    g = engine.config.globals
+    server.clientallow, server.cltimeout = g.clientallow, g.cltimeout
 
 
 def _drop_trap(udp: socket.socket, log: Log) -> None:

@@ -156,3 +156,12 @@ def test_m4_flag_without_program_runs_m4(base: Path) -> None:
     done = check("-M", "-c", path, "-b", str(base), "-A", "auth.cf")
     assert done.returncode == 0, done.stderr
     assert "hostgroups 1 (1 hosts)" in done.stdout
+
+
+def test_a_broken_auth_file_is_refused_as_the_daemon_refuses_it(base: Path) -> None:
+    (base / "etc" / "auth.cf").write_text("command section\nlist: all\nquit\n")
+    path = write(base, "hostgroup g h\n")
+    done = check("-c", path, "-b", str(base), "-B", str(base / "etc"), "-A", "auth.cf")
+    assert done.returncode == 1
+    assert "could not parse line 3 of auth file" in done.stderr
+    assert "auth.cf:3:1" in done.stderr

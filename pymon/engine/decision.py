@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pymon.config.model import AlertKind, AlertLine, ExitRange, Period, Service
@@ -52,7 +52,7 @@ from pymon.engine.records import (
     Level,
     LogLine,
 )
-from pymon.engine.states import PeriodState, ServiceState, Status, status_number
+from pymon.engine.states import PeriodState, ServiceState, Status, evolve, status_number
 
 __all__ = [
     "Context",
@@ -199,7 +199,7 @@ class _Transaction:
 
 def process_result(service: Service, state: ServiceState, event: Event, ctx: Context) -> Outcome:
     """STAT-03/04: a monitor, trap or trap-timeout result for `service`."""
-    tx = _Transaction(service, replace(state, exitval=event.exit_value), ctx, event.intended)
+    tx = _Transaction(service, evolve(state, exitval=event.exit_value), ctx, event.intended)
     depend = service.depend
     if depend is not None and depend.text != "" and service.dep_behavior == "a":
         _check_alert_dependency(tx)
@@ -221,7 +221,7 @@ def _failure(tx: _Transaction, event: Event) -> None:
     state = tx.state
     summary, detail = summary_of(event.output), split_output(event.output)[1]
     episode_starts = status_number(state.op_status) in (Status.OK, Status.UNKNOWN, Status.UNTESTED)
-    tx.state = replace(
+    tx.state = evolve(
         state,
         failure_count=state.failure_count + 1,
         consec_failures=state.consec_failures + 1,
@@ -240,7 +240,7 @@ def _failure(tx: _Transaction, event: Event) -> None:
     if event.kind == "monitor":
         _use_failure_interval(tx)
     output = event.output
-    tx.state = replace(
+    tx.state = evolve(
         tx.state, failure_output=output, last_output=output, last_summary=summary, last_detail=detail
     )
 
@@ -250,19 +250,19 @@ def _success(tx: _Transaction, event: Event) -> None:
     if tx.ctx.dtlogging and status_number(tx.state.op_status) == Status.FAIL:
         _log_downtime(tx)
     old_status = tx.state.op_status
-    tx.state = replace(tx.state, last_op_status=old_status, op_status=Status.OK)
+    tx.state = evolve(tx.state, last_op_status=old_status, op_status=Status.OK)
     if event.kind == "trap":
-        tx.state = replace(tx.state, last_uptrap=tx.now)
+        tx.state = evolve(tx.state, last_uptrap=tx.now)
     # ALRT-29: upalertafter is never consulted; STAT-05: only FAIL -> OK, or any success with redistribute.
     came_back = status_number(old_status) == Status.FAIL and tx.service.has_upalert
     if tx.service.redistribute != "" or came_back:
         # ALRT-27: the upalert gets the failing output, before the success is stored.
         _alert(tx, tx.state.last_output, 0, Flag.UPALERT)
-    tx.state = replace(
+    tx.state = evolve(
         tx.state, ack=0, ack_comment="", first_failure=0, last_failure=0, consec_failures=0, failure_output=""
     ).with_all_periods(tx.service, _reset_after_success)
     _restore_interval(tx)
-    tx.state = replace(
+    tx.state = evolve(
         tx.state, last_success=tx.now, last_output=event.output, last_summary=summary, last_detail=detail
     )
 
@@ -270,14 +270,14 @@ def _success(tx: _Transaction, event: Event) -> None:
 def _reset_after_success(period: Period, state: PeriodState) -> PeriodState:
     # alertevery strict keeps its timer across a recovery (only an upalert resets it, Q13).
     last_alert = state.last_alert if period.alertevery_mode == "strict" else 0
-    return replace(state, last_alert=last_alert, first_fail_time=0, alert_sent=0)
+    return evolve(state, last_alert=last_alert, first_fail_time=0, alert_sent=0)
 
 
 def _log_downtime(tx: _Transaction) -> None:
     """LOG-08; a failure of unknown start counts from the server's start (and stays so)."""
     state = tx.state
     first_failure = state.first_failure or tx.ctx.server_start
-    tx.state = replace(state, first_failure=first_failure)
+    tx.state = evolve(state, first_failure=first_failure)
     tx.downtime = DowntimeEntry(
         tx.now, tx.service.group, tx.service.name, first_failure, state.interval or 0, state.last_summary
     )
@@ -287,7 +287,7 @@ def _use_failure_interval(tx: _Transaction) -> None:
     """SCHED-11: while failing, a monitor runs every failure_interval."""
     state = tx.state
     if tx.service.failure_interval is not None and state.old_interval is None:
-        tx.state = replace(state, old_interval=state.interval, interval=tx.service.failure_interval)
+        tx.state = evolve(state, old_interval=state.interval, interval=tx.service.failure_interval)
         tx.restart_schedule = True
 
 
@@ -295,7 +295,7 @@ def _restore_interval(tx: _Transaction) -> None:
     state = tx.state
     # SCHED-11: mon tests `_old_interval != undef` numerically, so a saved 0 is never restored.
     if tx.service.failure_interval is not None and (state.old_interval or 0) != 0:
-        tx.state = replace(state, interval=state.old_interval, old_interval=None)
+        tx.state = evolve(state, interval=state.old_interval, old_interval=None)
         tx.restart_schedule = True
 
 
@@ -314,13 +314,13 @@ def can_acknowledge(state: ServiceState) -> bool:
 
 def acknowledge(service: Service, state: ServiceState, comment: str, ctx: Context) -> Outcome:
     """ALRT-19: `ack` stores the comment (`USER: text`) and sends the ackalerts."""
-    acked = replace(state, ack=ctx.now, ack_comment=comment)
+    acked = evolve(state, ack=ctx.now, ack_comment=comment)
     return do_alert(service, acked, comment, None, Flag.ACKALERT, ctx)
 
 
 def disable_service(service: Service, state: ServiceState, user: str | None, ctx: Context) -> Outcome:
     """`disable service`; ALRT-20: the disablealert comes after the flag is set, so never fires."""
-    return do_alert(service, replace(state, disabled=True), user, None, Flag.DISABLEALERT, ctx)
+    return do_alert(service, evolve(state, disabled=True), user, None, Flag.DISABLEALERT, ctx)
 
 
 def clear_timers(service: Service, state: ServiceState) -> ServiceState:
@@ -332,9 +332,9 @@ def clear_timers(service: Service, state: ServiceState) -> ServiceState:
     def clear(period: Period, state: PeriodState) -> PeriodState:
         last_alert = 0 if period.alertevery else state.last_alert
         first_fail_time = 0 if period.alertafterival is not None else state.first_fail_time
-        return replace(state, last_alert=last_alert, first_fail_time=first_fail_time)
+        return evolve(state, last_alert=last_alert, first_fail_time=first_fail_time)
 
-    return replace(state, consec_failures=0).with_all_periods(service, clear)
+    return evolve(state, consec_failures=0).with_all_periods(service, clear)
 
 
 def send_test_alert(
@@ -416,8 +416,8 @@ def _unack_on_new_summary(tx: _Transaction, summary: str, flags: Flag) -> None:
     if stripped == previous:
         return
     tx.note("stderr", f"Unacking {tx.name}:\nSummary: X{stripped}X\nPrevious: X{previous}X")
-    tx.state = replace(state, ack=0, ack_comment="", consec_failures=1).with_all_periods(
-        tx.service, lambda _, s: replace(s, last_alert=0, first_fail_time=0, fail_count=0)
+    tx.state = evolve(state, ack=0, ack_comment="", consec_failures=1).with_all_periods(
+        tx.service, lambda _, s: evolve(s, last_alert=0, first_fail_time=0, fail_count=0)
     )
 
 
@@ -506,7 +506,7 @@ def _alertafter_time_passes(tx: _Transaction, index: int, window: float) -> bool
     """ALRT-14a: `alertafter T`: alert once failing for more than T since this period's first failure."""
     state = tx.period(index)
     first = state.first_fail_time or tx.now
-    tx.set_period(index, replace(state, first_fail_time=first))
+    tx.set_period(index, evolve(state, first_fail_time=first))
     return tx.now - first > window
 
 
@@ -516,13 +516,13 @@ def _alertafter_count_passes(tx: _Transaction, index: int, needed: int, window: 
     count, first = (state.fail_count or 0) + 1, state.first_fail_time or 0
     inside = tx.now - first <= window
     if inside and count < needed:
-        tx.set_period(index, replace(state, fail_count=count))
+        tx.set_period(index, evolve(state, fail_count=count))
         return False
     if not inside:  # a new window
         count = 1
     if count == 1:
         first = tx.now
-    tx.set_period(index, replace(state, fail_count=count, first_fail_time=first))
+    tx.set_period(index, evolve(state, fail_count=count, first_fail_time=first))
     return count >= needed
 
 
@@ -536,14 +536,14 @@ def _count_round(tx: _Transaction, index: int, flags: Flag) -> None:
     period, state = tx.service.periods[index], tx.period(index)
     if flags & Flag.UPALERT:
         # Q13: the upalert also clears last_alert, which restarts even `alertevery strict`.
-        state = replace(state, alert_sent=0, last_alert=0)
+        state = evolve(state, alert_sent=0, last_alert=0)
         if period.no_comp_alerts:
-            state = replace(state, no_comp_upalert_sent=state.no_comp_upalert_sent + 1)
+            state = evolve(state, no_comp_upalert_sent=state.no_comp_upalert_sent + 1)
     else:
         # Q12: startup and ack alerts count too (numalerts, upalert pairing).
-        state = replace(state, alert_sent=state.alert_sent + 1)
+        state = evolve(state, alert_sent=state.alert_sent + 1)
         if period.no_comp_alerts:
-            state = replace(state, no_comp_upalert_sent=0)
+            state = evolve(state, no_comp_upalert_sent=0)
     tx.set_period(index, state)
 
 
@@ -608,8 +608,8 @@ def _alert_run(
 def _account(tx: _Transaction, run: AlertRun, period_index: int | None) -> None:
     """ALRT-28 and LOG-04."""
     if period_index is not None:
-        tx.set_period(period_index, replace(tx.period(period_index), last_alert=tx.now))
-    tx.state = replace(tx.state, alert_count=tx.state.alert_count + 1)
+        tx.set_period(period_index, evolve(tx.period(period_index), last_alert=tx.now))
+    tx.state = evolve(tx.state, alert_count=tx.state.alert_count + 1)
     entry = AlertHistoryEntry(run.type, run.group, run.service, run.time, run.path, run.args, run.summary)
     tx.alert_history.append(entry)
 

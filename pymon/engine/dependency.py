@@ -24,13 +24,13 @@ other service's config and state, or None for a service that does not exist.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 from pymon.config.depend import evaluate
 from pymon.config.model import Dependency, Service
 from pymon.engine.records import LogLine
-from pymon.engine.states import ServiceState, Status, is_success, status_number
+from pymon.engine.states import ServiceState, Status, evolve, is_success, status_number
 
 __all__ = [
     "DependCheck",
@@ -104,7 +104,7 @@ def check_dependency(
     if found.status == "error":
         message = f"eval error for dependency starting at {dependency.text}: {found.error}"
         return DependCheck(None, state, (LogLine("notice", message),))
-    return DependCheck(found.value, replace(state, depend_status=found.value))
+    return DependCheck(found.value, evolve(state, depend_status=found.value))
 
 
 def _evaluate(

@@ -40,6 +40,7 @@ from pymon.engine.journal import Journal
 from pymon.engine.records import Level, LogLine
 from pymon.engine.runner import (
     AlertExit,
+    CEnviron,
     ExecError,
     MonitorResult,
     alert_argv,
@@ -49,7 +50,8 @@ from pymon.engine.runner import (
     start_alert,
 )
 from pymon.engine.scheduler import Key, Launch, Scheduler
-from pymon.engine.states import ServiceState, initial_state
+from pymon.engine.states import ServiceState, evolve, initial_state
+from pymon.engine.variables import set_opstatus, set_service_keyword, set_variable, shows_raw
 
 __all__ = ["Engine"]
 
@@ -70,6 +72,7 @@ class Engine:
         self.disabled_hosts: set[str] = set()
         self.disabled_watches: set[str] = set()
         self.monitor_pids: dict[Key, int | None] = {}  # running monitors (None: being started)
+        self.variables: dict[Key, dict[str, str]] = {}  # `set G S VAR VALUE` as sent
         self.durations: dict[Key, int] = {}  # seconds the last run took (monitor_duration)
         self.maxprocs = int(perl_num(g.maxprocs))
         self.journal = Journal(
@@ -81,19 +84,55 @@ class Engine:
             key = (service.group, service.name)
             self.scheduler.add(key, service.interval, randskew=service.randskew, randstart=g.randstart)
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._monitor_tasks: dict[Key, asyncio.Task[Any]] = {}
+        self._alerts: set[asyncio.Future[AlertExit]] = set()  # alerts still running
         self.environ = dict(os.environ)  # pymon's own, read once: what every child's environment starts from
+        self.monitor_environ = CEnviron.encode(self.environ)
         self.on_terminate: Callable[[], None] = lambda: None
 
     # --- life cycle --------------------------------------------------------------
 
-    def begin(self, loop: asyncio.AbstractEventLoop) -> None:
+    def begin(self, loop: asyncio.AbstractEventLoop, *, startup_alerts: bool = True) -> None:
         """Arm the timers and send the startup alerts (INIT-03, ALRT-18)."""
         self.scheduler.begin(loop, stopped=self.stopped)
+        if not startup_alerts:
+            return
         for service in self.config.services():
             self._apply(service, startup_alert(service, self.state(service), self._context(service)))
 
-    async def shutdown(self) -> None:
-        """Stop scheduling and kill every running monitor's process group."""
+    def retire(self) -> None:
+        """MONI-13: a reset replaces this engine: stop scheduling, stop the running monitors.
+
+        mon sends SIGTERM to each and waits for it, blocking everything; pymon
+        sends SIGTERM to each monitor's process group now and lets the cancelled
+        runner reap it (SIGKILL after a grace) without waiting. Their results
+        are dropped. Running alerts are left alone, as in mon.
+        """
+        self.scheduler.close()
+        for (group, name), pid in self.monitor_pids.items():
+            if pid is not None:
+                self.log("info", f"reset killed child {pid} ({group}/{name})")
+                with contextlib.suppress(OSError):
+                    os.killpg(pid, signal.SIGTERM)
+        for task in self._monitor_tasks.values():
+            task.cancel()
+
+    def adopt(self, old: Engine) -> None:
+        """Take over what a retired engine still has running, so that shutdown waits for it."""
+        for task in old._tasks:
+            if not task.done():
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+        for done in old._alerts:
+            self._track_alert(done)
+        self.on_terminate = old.on_terminate
+
+    async def shutdown(self, *, alert_wait: float = 5.0) -> None:
+        """Stop scheduling, kill every running monitor's process group, give running alerts `alert_wait` s.
+
+        An alert still running after that is stopped (SIGTERM, then SIGKILL)
+        when the event loop closes.
+        """
         self.scheduler.close()
         for pid in self.monitor_pids.values():
             if pid is not None:
@@ -104,6 +143,8 @@ class Engine:
             task.cancel()
         if tasks:
             await asyncio.wait(tasks, timeout=2.0)
+        if self._alerts:
+            await asyncio.wait(set(self._alerts), timeout=alert_wait)
 
     @property
     def stopped(self) -> bool:
@@ -155,10 +196,11 @@ class Engine:
         for run in outcome.alerts:
             self._spawn(self._start_alert(service, run))
 
-    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     async def _start_alert(self, service: Service, run: AlertRun) -> None:
         g = self.config.globals
@@ -173,6 +215,12 @@ class Engine:
             self.log("err", f"could not exec alert {run.path} for {where}: {error.strerror}")
             return
         process.done.add_done_callback(lambda done: self._alert_ended(run.path, where, done))
+        self._track_alert(process.done)
+
+    def _track_alert(self, done: asyncio.Future[AlertExit]) -> None:
+        if not done.done():
+            self._alerts.add(done)
+            done.add_done_callback(self._alerts.discard)
 
     def _alert_ended(self, path: str, where: str, done: asyncio.Future[AlertExit]) -> None:
         """mon ignores how an alert ends; pymon says when it failed."""
@@ -218,11 +266,11 @@ class Engine:
             self.log("err", f"monitor for {key[0]}/{key[1]} not called because of no host arguments")
             return Launch.SKIPPED
         state = self.state(service)
-        env = {**self.environ, **monitor_environment(service, state, g)}
-        self.states[key] = replace(state, last_check=now)
+        env = self.monitor_environ.plus(monitor_environment(service, state, g))
+        self.states[key] = evolve(state, last_check=now)
         self.monitor_pids[key] = None
         self.scheduler.started(key, state.interval)
-        self._spawn(self._run(service, argv, env))
+        self._monitor_tasks[key] = self._spawn(self._run(service, argv, env))
         return Launch.STARTED
 
     def _monitor_dependency_ok(self, service: Service, now: int) -> bool:
@@ -233,7 +281,7 @@ class Engine:
             self.log(line.level, line.text)
         return check.ok is True
 
-    async def _run(self, service: Service, argv: list[str], env: dict[str, str]) -> None:
+    async def _run(self, service: Service, argv: list[str], env: CEnviron) -> None:
         key = (service.group, service.name)
         timeout = service.monitor_timeout or self.config.globals.monitor_timeout
         restart = False
@@ -256,6 +304,7 @@ class Engine:
             self.log("err", f"internal error running the monitor of {key[0]}/{key[1]}: {error!r}")
         finally:
             self.monitor_pids.pop(key, None)
+            self._monitor_tasks.pop(key, None)
         self.scheduler.finished(key, self.state(service).interval, restart=restart)
 
     def _report(self, service: Service, argv: list[str], result: MonitorResult) -> None:
@@ -318,7 +367,45 @@ class Engine:
         service = self.config.service(group, name)
         if service is None:
             return False
-        self.states[group, name] = replace(self.state(service), disabled=False)
+        self.states[group, name] = evolve(self.state(service), disabled=False)
+        return True
+
+    def set_variable(self, group: str, name: str, var: str, value: str) -> bool:
+        """PROTO-35 `set G S VAR VALUE`; False: no such service."""
+        service = self.config.service(group, name)
+        if service is None:
+            return False
+        changed = set_variable(self.state(service), var, value)
+        if changed is not None:
+            self.states[group, name] = changed
+        keyword = set_service_keyword(service, var, value)
+        if keyword is not None:
+            self._replace_service(keyword)
+        self.variables.setdefault((group, name), {})[var] = value  # as set, for `get`
+        return True
+
+    def _replace_service(self, service: Service) -> None:
+        """The config with `service` in place of the one of the same name (a running monitor
+        keeps the one it started with)."""
+        watch = self.config.watches[service.group]
+        services = tuple(service if s.name == service.name else s for s in watch.services)
+        watches = {**self.config.watches, service.group: replace(watch, services=services)}
+        self.config = replace(self.config, watches=watches)
+
+    def shown_variables(self) -> dict[Key, dict[str, str]]:
+        """What `get` shows as set: the values of keys the state does not hold, and of those
+        it holds, the ones nothing has changed since."""
+        return {
+            key: {var: value for var, value in values.items() if shows_raw(self.states[key], var, value)}
+            for key, values in self.variables.items()
+        }
+
+    def set_opstatus(self, group: str, name: str, status: str) -> bool:
+        """PROTO-36 `set G S opstatus NAME` (Q20); False: no such service."""
+        service = self.config.service(group, name)
+        if service is None:
+            return False
+        self.states[group, name] = set_opstatus(self.state(service), status)
         return True
 
     def disable_watch(self, group: str) -> bool:

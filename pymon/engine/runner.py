@@ -34,9 +34,11 @@ import fcntl
 import functools
 import os
 import re
+import select
 import signal as signals
 import subprocess
 import time
+import weakref
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
@@ -52,6 +54,7 @@ __all__ = [
     "DEFAULT_KILL_GRACE",
     "AlertExit",
     "AlertProcess",
+    "CEnviron",
     "ExecError",
     "MonitorResult",
     "alert_argv",
@@ -63,6 +66,7 @@ __all__ = [
 
 DEFAULT_KILL_GRACE: Final = 2.0  # seconds between SIGTERM and SIGKILL
 _READ_SIZE: Final = 65536
+_READ_DELAY: Final = 0.05  # seconds a monitor's output may wait in the pipe (64 KiB) before it is watched
 _DRAIN_READS: Final = 256  # at most 16 MiB read after exit, in case a grandchild keeps writing
 _MAX_ARG_STRLEN: Final = 32 * 4096  # Linux's limit on one argument or NAME=value, NUL included
 
@@ -86,16 +90,24 @@ def monitor_command(service: Service, path: str, hosts: Sequence[str]) -> list[s
     result is []: mon would exec the first host name as the program, pymon
     lets run_monitor report an exec failure instead.
     """
-    match = _MONITOR_WORDS.match(service.monitor or "")
+    words, with_hosts = _monitor_words(service.monitor or "", path)
+    if not with_hosts:
+        return list(words)
+    if not hosts and not service.allow_empty_group:
+        return None
+    return [*words, *hosts] if words else []
+
+
+@functools.lru_cache(maxsize=4096)
+def _monitor_words(monitor: str, path: str) -> tuple[tuple[str, ...], bool]:
+    """The words of a `monitor` line run from `path`, and whether the hosts follow them."""
+    match = _MONITOR_WORDS.match(monitor)
     # mon appends its $2, the arguments with the whitespace before them.
     rest = match.group(2) if match else None
     text = path + " " + rest if rest else path
     if _NO_HOSTS.search(text):
-        return quotewords(_NO_HOSTS_STRIP.sub("", text, count=1))
-    if not hosts and not service.allow_empty_group:
-        return None
-    words = quotewords(text)
-    return [*words, *hosts] if words else []
+        return tuple(quotewords(_NO_HOSTS_STRIP.sub("", text, count=1))), False
+    return tuple(quotewords(text)), True
 
 
 def monitor_environment(service: Service, state: ServiceState, globals_: Globals) -> dict[str, str]:
@@ -180,6 +192,25 @@ class AlertProcess:
     done: asyncio.Future[AlertExit]
 
 
+class CEnviron(dict[bytes, bytes]):
+    """An environment already as C will see it (names and values encoded, E2BIG-safe).
+
+    Encoding pymon's own environment of some fifty variables for every run was
+    a good part of a check's cost; the engine encodes it once and adds the
+    few MON_* variables of each run with `plus`.
+    """
+
+    @classmethod
+    def encode(cls, env: Mapping[str, str]) -> CEnviron:
+        return cls(_env_item(name, value) for name, value in env.items() if _valid_name(name))
+
+    def plus(self, env: Mapping[str, str]) -> CEnviron:
+        """A copy with `env` added (its names replace the same names here)."""
+        new = CEnviron(self)
+        new.update(CEnviron.encode(env))
+        return new
+
+
 class ExecError(Exception):
     """A program could not be started (mon: `could not exec alert PATH: ERR`)."""
 
@@ -240,7 +271,7 @@ class _Monitor(_Output):
     close-on-exec); a descriptor pymon inherited as inheritable is passed on.
     """
 
-    def __init__(self, argv: Sequence[str], env: Mapping[str, str], limit: int) -> None:
+    def __init__(self, argv: Sequence[str], env: Mapping[str, str] | CEnviron, limit: int) -> None:
         super().__init__(limit)
         self.loop = asyncio.get_running_loop()
         self.exited: asyncio.Future[None] = self.loop.create_future()
@@ -265,9 +296,28 @@ class _Monitor(_Output):
             os.close(self.fd)
             raise
         os.set_blocking(self.fd, False)
-        self.loop.add_reader(self.pidfd, self._reap)
-        self.loop.add_reader(self.fd, self._read)
-        self.reading = True
+        _exits(self.loop).watch(self.pidfd, self._reap)
+        # Most monitors exit before their output fills the pipe, and their
+        # output is read at the exit: one wake-up of the event loop per run
+        # instead of two or three. A monitor still running after _READ_DELAY
+        # is read as its output comes, so a chatty one never blocks for long.
+        self.reading = False  # the pipe is watched by the event loop
+        self.eof = False
+        self._read_later: asyncio.TimerHandle | None = self.loop.call_later(_READ_DELAY, self._watch_pipe)
+
+    def _watch_pipe(self) -> None:
+        self._read_later = None
+        if not self.eof:
+            self.loop.add_reader(self.fd, self._read)
+            self.reading = True
+
+    def _stop_watching_pipe(self) -> None:
+        if self._read_later is not None:
+            self._read_later.cancel()
+            self._read_later = None
+        if self.reading:
+            self.loop.remove_reader(self.fd)
+            self.reading = False
 
     def _reap(self) -> None:
         try:
@@ -276,7 +326,10 @@ class _Monitor(_Output):
             pid, status = self.pid, 255 << 8
         if pid == 0:
             return
-        self.loop.remove_reader(self.pidfd)
+        if self._read_later is not None:
+            self._read_later.cancel()
+            self._read_later = None
+        _exits(self.loop).forget(self.pidfd)
         os.close(self.pidfd)
         self.returncode = os.waitstatus_to_exitcode(status)
         if not self.exited.done():
@@ -292,30 +345,66 @@ class _Monitor(_Output):
         if data:
             self.keep(data)
         else:
-            self.loop.remove_reader(self.fd)
-            self.reading = False
+            self.eof = True
+            self._stop_watching_pipe()
 
     def drain(self) -> None:
         """What mon's reaper does: read what is waiting in the pipe now, never wait for more."""
         for _ in range(_DRAIN_READS):
-            if not self.reading:
+            if self.eof:
                 return
             try:
                 data = os.read(self.fd, _READ_SIZE)
             except OSError:  # EAGAIN: nothing more now
                 return
             if not data:
+                self.eof = True
                 return
             self.keep(data)
 
     def close(self) -> None:
-        if self.reading:
-            self.loop.remove_reader(self.fd)
-            self.reading = False
+        self._stop_watching_pipe()
         os.close(self.fd)
         if self.returncode is None:  # as asyncio's transport.close(); the pidfd reaps it later
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signals.SIGKILL)
+
+
+class _Exits:
+    """The pidfds of every running monitor in one epoll set, a single reader of the event loop.
+
+    asyncio's add_reader makes a handle and a selector key for each descriptor
+    and removes them again; at a few hundred monitors a second that showed.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.epoll = select.epoll()
+        self.waiting: dict[int, Callable[[], None]] = {}
+        loop.add_reader(self.epoll.fileno(), self._ready)
+
+    def watch(self, pidfd: int, on_exit: Callable[[], None]) -> None:
+        self.epoll.register(pidfd, select.EPOLLIN)
+        self.waiting[pidfd] = on_exit
+
+    def forget(self, pidfd: int) -> None:
+        """Before the pidfd is closed (closing it takes it out of the epoll set)."""
+        del self.waiting[pidfd]
+
+    def _ready(self) -> None:
+        for pidfd, _ in self.epoll.poll(0):
+            on_exit = self.waiting.get(pidfd)
+            if on_exit is not None:
+                on_exit()
+
+
+_EXITS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Exits] = weakref.WeakKeyDictionary()
+
+
+def _exits(loop: asyncio.AbstractEventLoop) -> _Exits:
+    exits = _EXITS.get(loop)
+    if exits is None:
+        exits = _EXITS[loop] = _Exits(loop)
+    return exits
 
 
 class _MonitorProtocol(_Output, _Protocol):
@@ -367,7 +456,7 @@ class _MonitorProtocol(_Output, _Protocol):
 
 async def run_monitor(
     argv: Sequence[str],
-    env: Mapping[str, str],
+    env: Mapping[str, str] | CEnviron,
     *,
     timeout: float | None = None,
     output_limit: int = 1 << 20,
@@ -440,7 +529,7 @@ def _not_started(started: float, error: str) -> MonitorResult:
 
 async def start_alert(
     argv: Sequence[str],
-    env: Mapping[str, str],
+    env: Mapping[str, str] | CEnviron,
     stdin: str,
     *,
     timeout: float | None = 300.0,
@@ -495,7 +584,7 @@ async def _reap_alert(
 async def _start(
     protocol_factory: Callable[[], _P],
     argv: Sequence[str],
-    env: Mapping[str, str],
+    env: Mapping[str, str] | CEnviron,
     **options: Any,
 ) -> tuple[asyncio.SubprocessTransport, _P]:
     """_spawn; when the caller is cancelled while the process starts, it is killed once started."""
@@ -532,7 +621,7 @@ def _background(coroutine: Coroutine[Any, Any, _T]) -> asyncio.Task[_T]:
 async def _spawn(
     protocol_factory: Callable[[], _P],
     argv: Sequence[str],
-    env: Mapping[str, str],
+    env: Mapping[str, str] | CEnviron,
     **options: Any,
 ) -> tuple[asyncio.SubprocessTransport, _P]:
     """(transport, protocol) of `argv` started as Perl's `exec LIST` would start it.
@@ -551,18 +640,17 @@ async def _spawn(
     return await loop.subprocess_exec(protocol_factory, b"/bin/sh", *args, **options)
 
 
-def _c_args(argv: Sequence[str], env: Mapping[str, str]) -> tuple[list[bytes], dict[bytes, bytes]]:
+def _c_args(argv: Sequence[str], env: Mapping[str, str] | CEnviron) -> tuple[list[bytes], CEnviron]:
     """argv and the environment as C will see them (E2BIG-safe)."""
     args = [_c_string(arg)[: _MAX_ARG_STRLEN - 1] for arg in argv]
-    environ = dict(_env_item(name, value) for name, value in env.items() if _valid_name(name))
-    return args, environ
+    return args, env if isinstance(env, CEnviron) else CEnviron.encode(env)
 
 
 _LEAN: Final = hasattr(os, "pidfd_open") and hasattr(os, "posix_spawn")
 _SPAWN_STDIO: Final = (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0) if _LEAN else ()
 
 
-def _posix_spawn(args: list[bytes], environ: dict[bytes, bytes], output: int) -> int:
+def _posix_spawn(args: list[bytes], environ: CEnviron, output: int) -> int:
     """Start `args` in its own session, stdin /dev/null, stdout and stderr to `output`.
 
     Ignored signals stay ignored (SIGPIPE, as Perl's exec leaves it). A file
@@ -628,9 +716,28 @@ async def _await_exit(
 
 
 async def _wait(exited: asyncio.Future[None], timeout: float | None) -> bool:
-    """Whether the process exited within `timeout` seconds (None: however long it takes)."""
-    done, _ = await asyncio.wait([exited], timeout=timeout)
-    return bool(done)
+    """Whether the process exited within `timeout` seconds (None: however long it takes).
+
+    asyncio.wait does the same with sets and a task per call: this runs once per check.
+    """
+    if exited.done():
+        return True
+    loop = asyncio.get_running_loop()
+    waiter: asyncio.Future[None] = loop.create_future()
+
+    def wake(_: object = None) -> None:
+        if not waiter.done():
+            waiter.set_result(None)
+
+    exited.add_done_callback(wake)
+    deadline = None if timeout is None else loop.call_later(timeout, wake)
+    try:
+        await waiter
+    finally:
+        exited.remove_done_callback(wake)
+        if deadline is not None:
+            deadline.cancel()
+    return exited.done()
 
 
 async def _stop_group(pid: int, exited: asyncio.Future[None], grace: float) -> bool:

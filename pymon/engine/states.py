@@ -16,10 +16,10 @@ Times are whole epoch seconds, like Perl's `time()`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import IntEnum
 from types import MappingProxyType
-from typing import Final
+from typing import Final, TypeVar
 
 from pymon.config.model import Period, Service
 from pymon.config.perl import perl_num
@@ -34,6 +34,7 @@ __all__ = [
     "ServiceState",
     "Status",
     "alerts_sent",
+    "evolve",
     "initial_state",
     "is_success",
     "last_alert",
@@ -82,6 +83,23 @@ def is_success(status: OpStatus | None) -> bool:
     return status in SUCCESS
 
 
+_Record = TypeVar("_Record", "ServiceState", "PeriodState")
+
+
+def evolve(record: _Record, /, **changes: object) -> _Record:
+    """`dataclasses.replace` for the two state records, without re-running `__init__`.
+
+    Every check makes several new states; `replace` passes all 29 fields of a
+    ServiceState through `__init__` and costs ten times as much. The records
+    have no `__post_init__`, so copying the fields is the same thing.
+    """
+    assert changes.keys() <= record.__dataclass_fields__.keys(), f"not a field: {set(changes)}"
+    new = object.__new__(type(record))
+    new.__dict__.update(record.__dict__)
+    new.__dict__.update(changes)
+    return new
+
+
 @dataclass(frozen=True)
 class PeriodState:
     """The alert bookkeeping of one period of one service."""
@@ -118,7 +136,7 @@ class ServiceState:
     last_output: str | None = None
     failure_output: str | None = None  # output of the latest failure; "" after a success
     depend_status: bool | None = None  # DEP-03
-    disabled: bool = False  # `disable service`
+    disabled: bool | None = None  # `disable service`; None until the first disable or enable (`get` shows '')
     interval: float | None = None  # the polling interval now: failure_interval while failing (SCHED-11)
     old_interval: float | None = None  # the interval failure_interval replaced
     last_check: int | None = None  # set by the monitor runner when a monitor starts (MONI-05)
@@ -136,14 +154,14 @@ class ServiceState:
 
     def with_period(self, index: int, period: PeriodState) -> ServiceState:
         """This state with period `index` replaced."""
-        return replace(self, periods=(*self.periods[:index], period, *self.periods[index + 1 :]))
+        return evolve(self, periods=(*self.periods[:index], period, *self.periods[index + 1 :]))
 
     def with_all_periods(
         self, service: Service, change: Callable[[Period, PeriodState], PeriodState]
     ) -> ServiceState:
         """This state with `change(period config, period state)` applied to every period."""
         periods = tuple(change(p, s) for p, s in zip(service.periods, self.periods, strict=True))
-        return replace(self, periods=periods)
+        return evolve(self, periods=periods)
 
 
 def initial_state(service: Service) -> ServiceState:

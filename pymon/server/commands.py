@@ -2,19 +2,31 @@
 
 `pymon.server.protocol` parses the line and builds every reply; this module
 acts on the engine in between, through its command methods, and builds the
-`ServerFacts` snapshot that queries are answered from. Full auth (every command
-is allowed for now), `set`, `reset` and state files come later.
+`ServerFacts` snapshot that queries are answered from. Every command mon
+checks is first checked against auth.cf (`pymon.server.auth`, AUTH-03), and
+`login` goes through `pymon.server.login`.
+
+`reset` (PROTO-41) replaces the engine: `self.engine` is always the running one.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
+import pprint
+import socket
+import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from pymon.config import ConfigError, LoadedConfig
 from pymon.engine.engine import Engine
+from pymon.engine.records import Level
+from pymon.engine.reset import reset_engine
 from pymon.server import protocol as p
+from pymon.server.auth import AuthError, AuthRules, check, load_auth
+from pymon.server.login import login
 
 __all__ = ["Commands", "Reply"]
 
@@ -27,9 +39,45 @@ class Reply:
 
 
 class Commands:
-    def __init__(self, engine: Engine, *, check_config: Callable[[], str | None] = lambda: None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        check_config: Callable[[], str | None] = lambda: None,
+        load_config: Callable[[], LoadedConfig] | None = None,
+        debug: int = 0,
+        auth: AuthRules | None = None,
+        log: Callable[[Level, str], None] = lambda _level, _text: None,
+    ) -> None:
         self.engine = engine
         self.check_config = check_config
+        self.auth = AuthRules() if auth is None else auth  # no rules: every checked command is denied
+        self.log = log
+        self.load_config = load_config  # reads the config file again (for reset); None: reset fails
+        self.debug = debug  # -d: `dump` writes the tables to stderr (PROTO-53)
+        # Called with the new engine after every reset: whatever holds the engine must follow it.
+        self.reset_listeners: list[Callable[[Engine], None]] = []
+
+    def reset(self, *, keepstate: bool) -> str | None:
+        """PROTO-41: rebuild the engine from the config file; the reason it was refused, or None.
+
+        A config that does not load changes nothing: the old engine keeps
+        running (and stays stopped if `reset stopped` stopped it).
+        """
+        if self.load_config is None:
+            return "no config file to read"
+        try:
+            loaded = self.load_config()
+        except ConfigError as error:
+            where = error.location
+            reason = error.mon_message + (f" ({where.file}:{where.line}:{where.column})" if where else "")
+            self.engine.log("err", f"error reading config file: {reason}")
+            return reason
+        loop = asyncio.get_running_loop()
+        self.engine = reset_engine(self.engine, loaded, keepstate=keepstate, loop=loop)
+        for listener in self.reset_listeners:
+            listener(self.engine)
+        return None
 
     def facts(self) -> p.ServerFacts:
         """What the engine holds now, for answering queries."""
@@ -56,17 +104,52 @@ class Commands:
             max_keep=str(e.journal.maxkeep),
             alert_history=e.journal.alert_history,
             failure_history=e.journal.failure_history,
+            variables=e.shown_variables(),
         )
 
     def handle(self, request: p.Request, session: p.Session) -> tuple[Reply, p.Session]:
         """The reply to `request`, and the session as it is afterwards."""
         action = request.action
+        if request.needs_auth and not self._authorized(request.command, session.user):
+            return Reply(p.DENIED), session  # PROTO-01b
+        if isinstance(action, p.Login):
+            return self._login(action, session)
         if isinstance(action, p.Query):
             return Reply(p.answer(action, self.facts(), session)), session
         if isinstance(action, p.SetView):
             session, text = p.select_view(action, session, self.engine.config)
             return Reply(text), session
         return self._act(action, session), session
+
+    def _authorized(self, command: str | None, user: str | None, *, quiet: bool = False) -> bool:
+        decision = check(self.auth, command, user, quiet=quiet)
+        if decision.log is not None:
+            self.log("err", decision.log)
+        return decision.allowed
+
+    def _login(self, action: p.Login, session: p.Session) -> tuple[Reply, p.Session]:
+        """PROTO-05: blocking (files, crypt, PAM), so the server calls it off the event loop."""
+        g = self.engine.config.globals
+        outcome = login(
+            action.user, action.password, authtype=g.authtype, host=session.host,
+            userfile=g.userfile, pamservice=g.pamservice,
+        )  # fmt: skip
+        for level, text in outcome.log:
+            self.log(level, text)
+        if outcome.accepted:
+            session = replace(session, user=action.user)
+        return Reply(p.login_reply(outcome.accepted)), session  # AUTH-13: a failure keeps the user
+
+    def _reload_auth(self) -> str | None:
+        """PROTO-42: reread auth.cf; when it cannot be used the rules in force stay (not Q31)."""
+        path = self.engine.config.globals.authfile
+        try:
+            self.auth = load_auth(path)
+        except AuthError as error:
+            where = f" ({error.location.file}:{error.location.line})" if error.location else ""
+            self.log("err", f"{error.mon_message}{where}; the auth rules in force are kept")
+            return f"520 reload auth failed, {error.mon_message}\n"
+        return None
 
     def _act(self, action: p.Action, session: p.Session) -> Reply:
         engine, config = self.engine, self.engine.config
@@ -81,12 +164,11 @@ class Commands:
             case p.Start():
                 engine.start()
                 return Reply(p.START_COMPLETED)
-            case p.Login():
-                return Reply(p.login_reply(False))  # authentication comes with full auth
-            case p.CheckAuth():
-                return Reply(p.checkauth_reply(True))
+            case p.CheckAuth():  # PROTO-06: never checked itself; a `!user` denial is still logged
+                return Reply(p.checkauth_reply(self._authorized(action.command, session.user, quiet=True)))
             case p.Reload():
-                return Reply(p.reload_reply(action))
+                failed = self._reload_auth() if action.loads_auth else None
+                return Reply(failed or p.reload_reply(action))
             case p.TestConfig():
                 return Reply(p.test_config_reply(self.check_config()))
             case p.TestMonitor():
@@ -126,7 +208,40 @@ class Commands:
                 return Reply(p.enable_host_reply())
             case p.ListDtlog():
                 return Reply(p.list_dtlog(engine.journal.dtlogging, engine.journal.dtlog_text()))
+            case p.Reset():
+                if action.stopped:  # before the re-read, and kept if it fails
+                    engine.stop()
+                refused = self.reset(keepstate=action.keepstate)
+                return Reply(p.reset_reply(refused is None, os.getpid(), socket.gethostname()))
+            case p.SetOpstatus():
+                group, name = action.group or "", action.service or ""
+                known = config.service(group, name) is not None
+                if known and action.valid and action.name is not None:
+                    engine.set_opstatus(group, name, action.name)
+                return Reply(p.set_opstatus_reply(action, known))
+            case p.SetVariable():
+                group, name = action.group or "", action.service or ""
+                known = engine.set_variable(group, name, action.var or "", action.value or "")
+                return Reply(p.set_variable_reply(action, known))
+            case p.Dump() if self.debug:
+                return Reply(self._dump())
             case p.LoadState() | p.SaveState():
                 return Reply(p.DENIED)  # state files come later
             case _:
-                return Reply(p.DENIED)  # dump, reset, set: later (mon's fall-through reply)
+                return Reply(p.DENIED)  # `dump` without -d, and what is not handled yet: mon's fall-through
+
+    def _dump(self) -> str:
+        """PROTO-53 under -d: every service's config and state to stderr.
+
+        mon prints Data::Dumper's view of its tables and sends no reply at all,
+        which leaves the client hanging; pymon answers (a listed deviation).
+        """
+        e = self.engine
+        table = {
+            f"{s.group}/{s.name}": {
+                "config": s, "state": e.state(s), "variables": e.variables.get((s.group, s.name), {})
+            }
+            for s in e.config.services()
+        }  # fmt: skip
+        print(pprint.pformat(table, width=120), file=sys.stderr, flush=True)
+        return "220 dump completed\n"

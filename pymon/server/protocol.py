@@ -48,7 +48,7 @@ import re
 import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Final, NamedTuple
 
@@ -788,10 +788,11 @@ _IDLE = MonitorFacts()
 
 @dataclass(frozen=True)
 class Session:
-    """Per connection: who logged in, which view is selected (AUTH-13, VIEW-02)."""
+    """Per connection: who logged in, which view is selected (AUTH-13, VIEW-02), the peer's address."""
 
     user: str | None = None
     view: str | None = None
+    host: str = ""  # the client's IP address, for `authtype trustlocal` (AUTH-10)
 
 
 # --- formatting helpers ------------------------------------------------------------------
@@ -1107,7 +1108,7 @@ _STATE_KEYS: Mapping[str, Callable[[ServiceState], object]] = MappingProxyType(
         "_last_failure_summary": lambda s: s.last_failure_summary,
         "_last_failure_detail": lambda s: s.last_failure_detail,
         "interval": lambda s: s.interval,  # the interval in force: failure_interval while failing
-        "disable": lambda s: 1 if s.disabled else None,  # undefined until the first disable
+        "disable": lambda s: s.disabled,  # undef until the first disable or enable, then 1 or 0
     }
 )
 _MONITOR_KEYS: Mapping[str, Callable[[MonitorFacts], object]] = MappingProxyType(
@@ -1205,10 +1206,10 @@ def test_config_reply(error: str | None) -> str:
 def select_view(action: SetView, session: Session, config: Config) -> tuple[Session, str]:
     """PROTO-39: the session with the view chosen, and the reply. An unknown view changes nothing."""
     if action.view is None:
-        return Session(session.user, None), _NO_VIEW + "220 setview completed\n"
+        return replace(session, view=None), _NO_VIEW + "220 setview completed\n"
     if action.view not in config.views:
         return session, f"504 unknown view {action.view}\n"
-    return Session(session.user, action.view), f"selecting view {action.view}\n220 setview completed\n"
+    return replace(session, view=action.view), f"selecting view {action.view}\n220 setview completed\n"
 
 
 def set_maxkeep_reply() -> str:

@@ -29,11 +29,16 @@ Logger = Callable[[Level, str], None]
 
 
 def client_allowed(address: str, clientallow: str) -> bool:
-    """PROTO-00d: the peer's address fully matches one of the patterns (`.` made literal)."""
+    """PROTO-00d: the peer's address matches `^PATTERN$` for one of the patterns.
+
+    As in mon, a `.` is made literal only when a character other than `[` or
+    `\\` comes before it (so a leading `.` stays a wildcard, and of `..` only the
+    first is escaped), and `^`/`$` bind to the outer alternatives of `a|b`.
+    """
     for pattern in clientallow.split():
-        literal = re.sub(r"(?<![\[\\])\.", r"\\.", pattern)
+        literal = re.sub(r"([^\[\\])\.", r"\1\\.", pattern)
         try:
-            if re.fullmatch(literal, address):
+            if re.search(f"^{literal}$", address):
                 return True
         except re.error:
             continue
@@ -85,7 +90,7 @@ class MonServer:
     async def _converse(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, peer: str
     ) -> None:
-        session = protocol.Session()
+        session = protocol.Session(host=peer)
         buffer = b""
         while True:
             try:
@@ -102,7 +107,7 @@ class MonServer:
                 if len(line) > self.line_limit:
                     await self._send(writer, Reply(_TOO_LONG))
                     return
-                reply, session = self._answer(line.decode("utf-8", "surrogateescape"), session)
+                reply, session = await self._answer(line.decode("utf-8", "surrogateescape"), session)
                 await self._send(writer, reply)
                 if reply.terminate:
                     self.on_terminate()
@@ -114,12 +119,16 @@ class MonServer:
                 await self._send(writer, Reply(_TOO_LONG))
                 return
 
-    def _answer(self, line: str, session: protocol.Session) -> tuple[Reply, protocol.Session]:
+    async def _answer(self, line: str, session: protocol.Session) -> tuple[Reply, protocol.Session]:
         request = protocol.parse_request(line)
         if request.logged:  # PROTO-00g
             self.log("info", f'client command "{line}"')
         try:
-            reply, session = self.commands.handle(request, session)
+            if isinstance(request.action, protocol.Login):
+                # Password checks block (PAM waits seconds after a failure): not in the event loop.
+                reply, session = await asyncio.to_thread(self.commands.handle, request, session)
+            else:
+                reply, session = self.commands.handle(request, session)
         except Exception as error:  # a bug answers this request, never kills the daemon
             self.log("err", f'internal error on client command "{line}": {error!r}')
             reply = Reply("520 internal error\n")

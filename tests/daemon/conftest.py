@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from .harness import Daemon
+from .harness import AUTH_ALL, Daemon
 
 
 @pytest.fixture
 def daemon(tmp_path: Path) -> Iterator[Callable[..., Daemon]]:
     started: list[Daemon] = []
 
-    def start(config: str, *flags: str, alerts: dict[str, str] | None = None) -> Daemon:
-        d = Daemon(tmp_path / f"d{len(started)}", config, flags, alerts or {})
+    def start(config: str, *flags: str, alerts: dict[str, str] | None = None, auth: str = AUTH_ALL) -> Daemon:
+        d = Daemon(tmp_path / f"d{len(started)}", config, flags, alerts or {}, auth)
         started.append(d)
         return d
 

@@ -125,8 +125,21 @@ class Client:
         self.sock.close()
 
 
+# auth.cf letting every client run every command (what the tests did before auth was enforced).
+AUTH_ALL = "command section\n" + "".join(
+    f"{command}:\tall\n"
+    for command in (
+        "ack", "checkauth", "clear", "disable", "dump", "enable", "get", "list", "loadstate", "protid",
+        "quit", "reload", "reset", "savestate", "servertime", "set", "start", "stop", "term", "test",
+        "version",
+    )
+)  # fmt: skip
+
+
 class Daemon:
-    def __init__(self, base: Path, config: str, flags: tuple[str, ...], alerts: dict[str, str]) -> None:
+    def __init__(
+        self, base: Path, config: str, flags: tuple[str, ...], alerts: dict[str, str], auth: str = AUTH_ALL
+    ) -> None:
         self.base = base
         for name in ("mon.d", "alert.d", "log.d", "state.d", "etc", "calls", "ctl"):
             (base / name).mkdir(parents=True)
@@ -136,7 +149,7 @@ class Daemon:
             self._script(base / "alert.d" / name, "#!/bin/sh\n" + body + "\n")
         self.port, self.trapport = free_port(), free_port(socket.SOCK_DGRAM)
         (base / "etc" / "mon.cf").write_text("serverbind = 127.0.0.1\ntrapbind = 127.0.0.1\n\n" + config)
-        (base / "etc" / "auth.cf").write_text("list: all\n")
+        (base / "etc" / "auth.cf").write_text(auth)
         self.pidfile = base / "mon.pid"
         prelude = SYSLOG.format(path=str(base / "syslog.jsonl"))
         self.argv = [

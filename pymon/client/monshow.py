@@ -17,25 +17,28 @@ not replace the port number.
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import os
 import pwd
 import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Final, NoReturn
+from typing import IO, Final, NoReturn, TypeVar
 
 from pymon.server.escape import to_bytes
 
 from ._client import MonClient
-from ._errors import MonError
+from ._errors import MonCommandError, MonError
 from ._records import Disabled, OpStatus, SchedulerState, ServiceKey
 from .textwrap_perl import wrap_bytes
 
 __all__ = ["main"]
+
+T = TypeVar("T")
 
 VIEW_DIR: Final = Path("/etc/mon/monshow")
 SYSTEM_RC: Final = Path("/etc/mon/monshowrc")
@@ -306,35 +309,43 @@ def _credentials(login: str | None) -> tuple[str, str]:
     return user, password
 
 
+def _why(error: MonError) -> str:
+    """What Mon::Client's error() would say: the server's status line, or the socket's complaint."""
+    if isinstance(error, MonCommandError):
+        return error.status
+    cause = error.__cause__
+    if isinstance(cause, OSError) and cause.strerror:
+        return f"connect failed, {cause.strerror}"
+    return str(error)
+
+
+def _step(label: str, call: Callable[[], T]) -> T:
+    """One request of the report; a refusal ends the report with monshow's message for that step."""
+    try:
+        return call()
+    except MonError as error:
+        raise Fatal(f"{label}: {_why(error)}") from None
+
+
 def fetch(settings: Settings, host: str, port: int | None, auth: bool, login: str | None) -> Status:
     credentials = _credentials(login) if auth else None
     client = MonClient(host, port)
-    try:
-        client.connect()
-    except MonError as error:
-        raise Fatal(f"Could not connect to server: {error}") from None
+    _step("Could not connect to server", client.connect)
     with client:
         if credentials is not None:
-            try:
-                client.login(*credentials)
-            except MonError as error:
-                raise Fatal(f"Could authenticate: {error}") from None
-        try:
-            disabled = client.list_disabled()
-            state = client.list_state()
-            watch = client.list_watch()
-            if settings.what:
-                wanted = _expand(settings.what, watch)
-                opstatus = client.list_opstatus(*wanted) if wanted else {}
-            else:
-                opstatus = client.list_opstatus()
-            descriptions = client.list_descriptions()
-            groups: dict[str, tuple[str, ...]] = {}
-            if settings.detail:
-                for group in dict.fromkeys(g for g, _ in opstatus):
-                    groups[group] = client.list_group(group).hosts
-        except MonError as error:
-            raise Fatal(f"could not get status: {error}") from None
+            _step("Could authenticate", lambda: client.login(*credentials))
+        disabled = _step("could not get disabled", client.list_disabled)
+        state = _step("could not get state", client.list_state)
+        watch = _step("could not get opstatus", client.list_watch)
+        wanted = _expand(settings.what, watch) if settings.what else []
+        # as in monshow, a selection that names no service asks for all of them (`list opstatus`)
+        opstatus = _step("could not get opstatus", lambda: client.list_opstatus(*wanted))
+        descriptions = _step("could not list descriptions", client.list_descriptions)
+        groups: dict[str, tuple[str, ...]] = {}
+        if settings.detail:
+            for group in dict.fromkeys(g for g, _ in opstatus):
+                members = _step("could not list group", functools.partial(client.list_group, group))
+                groups[group] = members.hosts
         client.close()
     return Status(state, opstatus, disabled, descriptions, watch, groups)
 
@@ -353,7 +364,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--detail", metavar="G,S", help="the detail of one service")
     parser.add_argument("--watch", help="only the services of this watch")
     parser.add_argument("--view", help=f"read the rc file {VIEW_DIR}/VIEW")
-    return parser.parse_args(argv)
+    # Getopt::Long also takes `-full` for `--full`
+    words = [f"-{arg}" if re.fullmatch(r"-[a-z][a-z-]+(=.*)?", arg) else arg for arg in argv]
+    return parser.parse_args(words)
 
 
 def run(argv: Sequence[str], out: IO[str]) -> int:

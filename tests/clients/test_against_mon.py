@@ -186,6 +186,29 @@ def test_pymonshow_details_and_monhost(pair, tmp_path: Path) -> None:
     assert "     server: 127.0.0.1\n" in shown.stdout and "FAIL" in shown.stdout
 
 
+def test_pymonshow_logs_in_as_monshow_does(start_server, tmp_path: Path) -> None:
+    """--auth with user= and pass= lines on stdin; `-full` as Getopt::Long reads it."""
+    (tmp_path / "rc").write_text("")
+    auth = servers.AUTH_ALL.replace("list: all", "list: bob")
+    for kind in KINDS:
+        server = start_server(kind, "authtype = trustlocal\n\n" + CONFIG, auth=auth)
+        common = [
+            "--port",
+            str(server.port),
+            "--server",
+            "127.0.0.1",
+            "--rcfile",
+            str(tmp_path / "rc"),
+            "-full",
+        ]
+        for stdin in ("user=bob\npass=secret\n", "user=eve\npass=secret\n"):
+            theirs = run([MONSHOW, "--auth", *common], stdin, home=tmp_path)
+            mine = run(pymonshow("--auth", *common), stdin, home=tmp_path)
+            assert mine.returncode == theirs.returncode, (kind, stdin, mine.stdout, theirs.stdout)
+            assert masked(mine.stdout) == masked(theirs.stdout), (kind, stdin)
+        assert mine.stdout.startswith("Error: could not get disabled: 520 command could not be executed")
+
+
 def test_pymoncmd_exit_status_and_errors_match_moncmd(tmp_path: Path) -> None:
     if not os.access(MONCMD, os.X_OK):
         pytest.skip("moncmd is not installed")

@@ -5,7 +5,8 @@ line (its words joined by spaces) or one per line from `-f FILE` (`-` is
 stdin) or from stdin; for each, the reply's data lines and then its status
 line; a final `quit`. The reply's status never changes the exit status (0);
 a failure to connect or log in exits as moncmd does, with the errno Perl's
-`die` uses (111 for a refused connection, 255 when there is none).
+`die` uses (111 for a refused connection, 29 for a refused login, 255 when
+there is none).
 
 Where moncmd does not do what its manual says, this does what the manual says
 (docs/compatibility.md): `USER=name` on stdin sets the user name unless `-l`
@@ -45,6 +46,8 @@ its data lines, then its status line.
 # Perl's die exits with errno: moncmd's credential check dies after its tty test left ENOTTY.
 ENOTTY_EXIT: Final = 25
 NO_ERRNO_EXIT: Final = 255
+# ... and its `Could not authenticate` after reading credentials from a pipe leaves ESPIPE.
+LOGIN_REFUSED_EXIT: Final = 29
 
 
 class Die(Exception):
@@ -214,7 +217,7 @@ def run(argv: Sequence[str], out: IO[str]) -> int:
         if credentials is not None:
             login = client.command(f"login {credentials[0]} {credentials[1]}", check=False)
             if login.status.startswith("530"):
-                raise Die("Could not authenticate")
+                raise Die("Could not authenticate", LOGIN_REFUSED_EXIT)
         if commands is None:
             _print_reply(client, " ".join(opts.words), out)
         else:

@@ -209,6 +209,17 @@ def test_pymonshow_logs_in_as_monshow_does(start_server, tmp_path: Path) -> None
         assert mine.stdout.startswith("Error: could not get disabled: 520 command could not be executed")
 
 
+def test_pymoncmd_refused_login_as_moncmd(start_server, tmp_path: Path) -> None:
+    hashed = subprocess.run(["perl", "-e", "print crypt('pw', 'ab')"], capture_output=True, text=True).stdout
+    (tmp_path / "users").write_text(f"bob: {hashed}\n")
+    server = start_server("mon", f"authtype = userfile\nuserfile = {tmp_path / 'users'}\n\n" + CONFIG)
+    args = ["-a", "-l", "bob", "-s", "127.0.0.1", "-p", str(server.port)]
+    theirs = run([MONCMD, *args], "PASS=bad\nversion\n")
+    mine = run(pymoncmd(*args), "PASS=bad\nversion\n")
+    assert (mine.stdout, mine.stderr, mine.returncode) == (theirs.stdout, theirs.stderr, theirs.returncode)
+    assert mine.stderr == "Could not authenticate\n"
+
+
 def test_pymoncmd_exit_status_and_errors_match_moncmd(tmp_path: Path) -> None:
     if not os.access(MONCMD, os.X_OK):
         pytest.skip("moncmd is not installed")

@@ -387,8 +387,14 @@ class _Exits:
         self.waiting[pidfd] = on_exit
 
     def forget(self, pidfd: int) -> None:
-        """Before the pidfd is closed (closing it takes it out of the epoll set)."""
+        """Before the pidfd is closed.
+
+        Closing alone is not enough: a child being started holds a copy of
+        every descriptor until its exec has closed them, and while it does the
+        closed pidfd stays in the set, readable, and the loop would spin.
+        """
         del self.waiting[pidfd]
+        self.epoll.unregister(pidfd)
 
     def _ready(self) -> None:
         for pidfd, _ in self.epoll.poll(0):

@@ -627,3 +627,27 @@ def test_alert_without_shebang_runs_under_sh(tmp_path: Path) -> None:
 
     assert run(scenario()) == AlertExit(exit_value=0)
     assert out.read_text() == "in\n-s\n"
+
+
+def test_a_reaped_monitor_leaves_the_exit_watch_even_while_a_child_holds_its_pidfd() -> None:
+    # A child being started holds a copy of every descriptor until its exec closes
+    # them; a pidfd closed meanwhile must not stay in the epoll set, where it would
+    # be readable for good and spin the event loop. (A readable pipe stands in for
+    # the pidfd of a monitor that has exited.)
+    from pymon.engine.runner import _exits
+
+    async def scenario() -> list[tuple[int, int]]:
+        exits = _exits(asyncio.get_running_loop())
+        ready, write = os.pipe()
+        os.write(write, b"x")
+        copy = os.dup(ready)  # what a starting child holds
+        exits.watch(ready, lambda: None)
+        exits.forget(ready)
+        os.close(ready)
+        try:
+            return exits.epoll.poll(0)
+        finally:
+            os.close(copy)
+            os.close(write)
+
+    assert run(scenario()) == []

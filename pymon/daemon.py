@@ -24,6 +24,8 @@ from pymon.log import Log
 from pymon.server.auth import AuthError, load_auth
 from pymon.server.commands import Commands
 from pymon.server.server import MonServer
+from pymon.server.trapauth import TrapAuth, load_trap_auth
+from pymon.server.traps import TrapReceiver
 
 __all__ = ["DaemonFlags", "run_daemon"]
 
@@ -88,6 +90,7 @@ def run_daemon(options: Options, flags: DaemonFlags) -> int:
         log("err", problem)
     try:
         load_auth(g.authfile)
+        trap_auth = load_trap_auth(g.authfile, log)
         tcp = _bind(socket.SOCK_STREAM, g.serverbind, g.serverport, "server port")
         try:
             udp = _bind(socket.SOCK_DGRAM, g.trapbind, g.trapport, "trap port")
@@ -107,7 +110,7 @@ def run_daemon(options: Options, flags: DaemonFlags) -> int:
         log("notice", f"-l {flags.loadstate or 'disabled'}: loading saved state is not implemented yet")
     wrote_pidfile = _write_pidfile(g.pidfile, log)
     try:
-        return asyncio.run(_main(loaded, engine, log, tcp, udp))
+        return asyncio.run(_main(loaded, engine, log, tcp, udp, trap_auth))
     finally:
         tcp.close()
         udp.close()
@@ -135,7 +138,12 @@ def _watch_children_with_pidfds(loop: asyncio.AbstractEventLoop) -> None:
 
 
 async def _main(
-    loaded: LoadedConfig, engine: Engine, log: Log, tcp: socket.socket, udp: socket.socket
+    loaded: LoadedConfig,
+    engine: Engine,
+    log: Log,
+    tcp: socket.socket,
+    udp: socket.socket,
+    trap_auth: TrapAuth,
 ) -> int:
     loop = asyncio.get_running_loop()
     _watch_children_with_pidfds(loop)
@@ -154,19 +162,11 @@ async def _main(
         Commands(engine), log, cltimeout=g.cltimeout, clientallow=g.clientallow, on_terminate=engine.terminate
     )
     await server.serve(tcp)
-    loop.add_reader(udp.fileno(), _drop_trap, udp, log)  # TRAP-*: traps come later; the port is held
+    traps, _ = await loop.create_datagram_endpoint(lambda: TrapReceiver(engine, trap_auth, log), sock=udp)
     log("info", "mon server started")
     engine.begin(loop)
     await done.wait()
-    loop.remove_reader(udp.fileno())
+    traps.close()
     server.close()
     await engine.shutdown()
     return 0
-
-
-def _drop_trap(udp: socket.socket, log: Log) -> None:
-    try:
-        _, (address, port) = udp.recvfrom(65536)
-    except OSError:
-        return
-    log("notice", f"trap from {address}:{port} ignored: traps are not supported yet")

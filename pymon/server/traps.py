@@ -12,7 +12,9 @@ engine. Nothing a sender puts in a datagram can stop it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -42,7 +44,8 @@ MAX_DATAGRAM = 65536  # TRAP-01: mon reads at most this much of a datagram
 TRAP_PRO_VERSION = 0.3807  # TRAP-05: the oldest trap protocol mon accepts
 
 _TAG_LINE = re.compile(r"(\w+)=(.*)", re.ASCII | re.DOTALL)
-_QUOTED = re.compile(r"'(.*)'", re.DOTALL)
+# A bigger receive buffer than the kernel's default rides out bursts while the loop is busy.
+RECEIVE_BUFFER = 4 << 20
 
 
 @dataclass(frozen=True)
@@ -86,9 +89,8 @@ def parse_trap(data: bytes) -> TrapPacket:
             unspecified.append(line)
             continue
         name, value = match.groups()
-        quoted = _QUOTED.fullmatch(value)
-        if quoted is not None:
-            value = quoted.group(1)
+        if len(value) >= 2 and value[0] == "'" and value[-1] == "'":  # Perl's s/^'(.*)'$/$1/
+            value = value[1:-1]
         tags[name] = un_esc_str(value) or ""
     return TrapPacket(MappingProxyType(tags), tuple(unspecified))
 
@@ -141,6 +143,12 @@ class TrapReceiver(asyncio.DatagramProtocol):
         self.log = log
         self.received = 0
         self.accepted = 0
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
 
     def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
         self.received += 1

@@ -267,3 +267,14 @@ def test_build_trap_equals_perls_packet_captured_live(user):
     ours = build_trap("g r", "s\udce9", 3, "linkdown", "sum 'q' \\", "d1\nd2\n",
                       username=user or None, password="pw", now=tsp)  # fmt: skip
     assert ours == packet
+
+
+def test_a_trap_for_default_does_not_change_where_later_traps_go(config):
+    """mon autovivifies an empty `default` watch on such a trap; from then on it re-routes every unknown
+    group there and logs `undefined group default`. pymon's checks keep no state (docs/compatibility.md)."""
+    assert _accept(b"pro=1\ngrp=default\nsvc=x\nsta=1\n", config) == Rejected(
+        "trap received for undefined group default"
+    )
+    assert _accept(b"pro=1\ngrp=nogrp\nsvc=x\nsta=1\n", config) == Rejected(
+        "trap received for undefined group nogrp"
+    )

@@ -3,12 +3,14 @@ real pymon and to the real mon 1.3.6."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import syslog
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,8 +63,9 @@ $c->send_trap(group => $grp, service => $svc, retval => $ret, opstatus => ($ret 
 """
 
 
-def _auth(path: Path, extra: str = "") -> Path:
-    path.write_text(f"list: all\n\ntrap section\n127.0.0.1 trapuser {crypt('secret', 'ab')}\n{extra}")
+def _auth(path: Path) -> Path:
+    hashed = crypt("secret", "ab")
+    path.write_text(f"list: all\nstart: all\n\ntrap section\n127.0.0.1 trapuser {hashed}\n")
     return path
 
 
@@ -169,6 +172,27 @@ def test_traps_while_stopped_change_the_state_but_send_no_alert(daemon, tmp_path
     assert not d.alerts()
 
 
+def test_traptimeout_is_frozen_while_stopped(daemon, tmp_path):
+    d = daemon(CONFIG, "-S", "-A", str(_auth(tmp_path / "trapauth.cf")))
+    time.sleep(max(0.0, d.started + 3.5 - time.time()))  # that nothing happens takes this long to see
+    assert not d.alerts() and d.opstatus()["hb", "beat"]["opstatus"] == "7"
+    assert d.cmd("start")[-1].startswith("220")
+    timeout = _alerts(d, "hbfail")[0]
+    assert timeout["time"] - d.started > 3.5
+
+
+def _normal(alerts: list[dict]) -> list[tuple]:
+    """An alert as both daemons must make it: no times, no paths."""
+    varying = ("MON_FIRST_FAILURE", "MON_LAST_FAILURE", "MON_LAST_SUCCESS", "MON_LOGDIR", "MON_STATEDIR",
+               "MON_CFBASEDIR")  # fmt: skip
+    found = []
+    for alert in alerts:
+        argv = [("TIME" if i and alert["argv"][i - 1] == "-t" else a) for i, a in enumerate(alert["argv"])]
+        env = {k: v for k, v in alert["env"].items() if k not in varying}
+        found.append((tuple(argv), tuple(sorted(env.items())), alert["stdin"]))
+    return sorted(found)
+
+
 def _pymon_trap(port: int, *args: str) -> subprocess.CompletedProcess[str]:
     argv = [sys.executable, "-m", "pymon.trap_send", "-s", "127.0.0.1", "-p", str(port), *args]
     return subprocess.run(argv, capture_output=True, text=True, timeout=30)
@@ -265,6 +289,22 @@ def real_mon(tmp_path) -> Iterator[RealMon]:
     mon = RealMon(tmp_path / "mon")
     yield mon
     mon.stop()
+
+
+def _alerts_in(base: Path) -> list[dict]:
+    path = base / "alerts.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def test_pymon_and_the_real_mon_send_the_same_alerts_for_the_same_traps(pymon, real_mon):
+    for port in (pymon.trapport, real_mon.trapport):
+        perl_trap(port, "trapgrp", "tsvc", 1, "disk full", "det 1\ndet2 'q' \\ back")
+        perl_trap(port, "nogrp", "nosvc", 3, "lost", "where")
+        perl_trap(port, "trapgrp", "tsvc", 0, "fine", "all good")
+    _alerts(pymon, "up")
+    theirs = wait_for("mon's three alerts", lambda: len(a := _alerts_in(real_mon.base)) >= 3 and a, 20)
+    ours = _normal(pymon.alerts())
+    assert len(ours) == 3 and ours == _normal(theirs)
 
 
 def test_the_real_mon_accepts_pymon_trap_and_trap_alert(real_mon):

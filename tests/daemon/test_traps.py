@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -181,12 +182,14 @@ def test_traptimeout_is_frozen_while_stopped(daemon, tmp_path):
     assert timeout["time"] - d.started > 3.5
 
 
-def _normal(alerts: list[dict]) -> list[tuple]:
-    """An alert as both daemons must make it: no times, no paths."""
+def _normal(alerts: list[dict], groups: tuple[str, ...] = ("trapgrp", "default")) -> list[tuple]:
+    """The alerts for `groups` as both daemons must make them: no times, no paths."""
     varying = ("MON_FIRST_FAILURE", "MON_LAST_FAILURE", "MON_LAST_SUCCESS", "MON_LOGDIR", "MON_STATEDIR",
                "MON_CFBASEDIR")  # fmt: skip
     found = []
     for alert in alerts:
+        if alert["env"]["MON_GROUP"] not in groups:
+            continue  # the heartbeat's timeouts come at their own times
         argv = [("TIME" if i and alert["argv"][i - 1] == "-t" else a) for i, a in enumerate(alert["argv"])]
         env = {k: v for k, v in alert["env"].items() if k not in varying}
         found.append((tuple(argv), tuple(sorted(env.items())), alert["stdin"]))
@@ -305,6 +308,16 @@ def test_pymon_and_the_real_mon_send_the_same_alerts_for_the_same_traps(pymon, r
     theirs = wait_for("mon's three alerts", lambda: len(a := _alerts_in(real_mon.base)) >= 3 and a, 20)
     ours = _normal(pymon.alerts())
     assert len(ours) == 3 and ours == _normal(theirs)
+
+
+def test_pymon_and_the_real_mon_send_the_same_traptimeout_alert(pymon, real_mon):
+    ours = _alerts(pymon, "hbfail")
+    theirs = wait_for("mon's timeout", lambda: [a for a in _alerts_in(real_mon.base) if "-O" in a["argv"]])
+    at = re.compile(r" at \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\n$")
+    for alert in (ours[0], theirs[0]):
+        assert at.search(alert["stdin"]), alert["stdin"]
+        alert["stdin"] = at.sub(" at TIME\n", alert["stdin"])
+    assert _normal(ours[:1], ("hb",)) == _normal(theirs[:1], ("hb",))
 
 
 def test_the_real_mon_accepts_pymon_trap_and_trap_alert(real_mon):

@@ -141,8 +141,6 @@ class TrapReceiver(asyncio.DatagramProtocol):
         self.target = target
         self.auth = auth  # replaced when auth.cf is read again
         self.log = log
-        self.received = 0
-        self.accepted = 0
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         sock = transport.get_extra_info("socket")
@@ -151,7 +149,6 @@ class TrapReceiver(asyncio.DatagramProtocol):
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
 
     def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
-        self.received += 1
         from_ip = str(addr[0])
         try:
             self._handle(data, from_ip)
@@ -166,7 +163,6 @@ class TrapReceiver(asyncio.DatagramProtocol):
         if isinstance(result, Rejected):
             self.log("err", result.message)
             return
-        self.accepted += 1
         self.log("info", result.log_line)
         self.target.trap(result.group, result.service, result.status, result.output, result.intended)
 

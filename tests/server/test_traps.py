@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from pymon.config import Config, parse_config
 from pymon.server.trapauth import TrapAuth, crypt, load_trap_auth
-from pymon.server.traps import Rejected, Trap, accept_trap, parse_trap
+from pymon.server.traps import Rejected, Trap, TrapReceiver, accept_trap, parse_trap
 from pymon.trap_send import TrapError, build_trap
 
 # TRAP-02: the packet Mon::Client 1.2 sent, captured with a UDP listener.
@@ -184,6 +184,28 @@ def test_no_packet_makes_the_parser_or_the_checks_raise(data):
     for which in (auth, OPEN):
         result = accept_trap(parse_trap(data), "127.0.0.1", which, config)
         assert isinstance(result, Trap | Rejected)
+
+
+class _Target:
+    def __init__(self) -> None:
+        self.config = WITH_DEFAULT
+        self.traps: list[tuple[str, str, str, str, str | None]] = []
+
+    def trap(self, group: str, service: str, status: str, output: str, intended: str | None) -> None:
+        self.traps.append((group, service, status, output, intended))
+
+
+PREFIXES = [b"", b"pro=1\nsta=1\n", b"pro=1\nsta=0\ngrp=trapgrp\n"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=300), prefix=st.sampled_from(PREFIXES))
+def test_the_receiver_logs_and_never_fails_on_any_datagram(data, prefix):
+    target, logged = _Target(), []
+    receiver = TrapReceiver(target, OPEN, lambda level, text: logged.append((level, text)))
+    receiver.datagram_received(prefix + data, ("127.0.0.1", 9))
+    assert not [text for _, text in logged if "internal error" in text]
+    assert len(target.traps) + len([1 for level, _ in logged if level == "err"]) >= 1
 
 
 # --- auth.cf trap section --------------------------------------------------------------------

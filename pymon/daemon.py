@@ -28,6 +28,8 @@ from pymon.plugins import Plugins, load_plugins
 from pymon.server.auth import AuthError, load_auth
 from pymon.server.commands import Commands
 from pymon.server.server import MonServer
+from pymon.server.trapauth import TrapAuth, load_trap_auth
+from pymon.server.traps import TrapReceiver
 
 __all__ = ["DaemonFlags", "run_daemon"]
 
@@ -99,6 +101,7 @@ def run_daemon(options: Options, flags: DaemonFlags) -> int:
         log("err", problem)
     try:
         auth = load_auth(g.authfile)
+        trap_auth = load_trap_auth(g.authfile, log)
         tcp = _bind(socket.SOCK_STREAM, g.serverbind, g.serverport, "server port")
         try:
             udp = _bind(socket.SOCK_DGRAM, g.trapbind, g.trapport, "trap port")
@@ -137,7 +140,7 @@ def run_daemon(options: Options, flags: DaemonFlags) -> int:
             auth=auth,
             log=log,
         )
-        return asyncio.run(_main(loaded, commands, log, tcp, udp))
+        return asyncio.run(_main(loaded, commands, log, tcp, udp, trap_auth))
     finally:
         tcp.close()
         udp.close()
@@ -174,7 +177,12 @@ def _config_problem(options: Options) -> str | None:
 
 
 async def _main(
-    loaded: LoadedConfig, commands: Commands, log: Log, tcp: socket.socket, udp: socket.socket
+    loaded: LoadedConfig,
+    commands: Commands,
+    log: Log,
+    tcp: socket.socket,
+    udp: socket.socket,
+    trap_auth: TrapAuth,
 ) -> int:
     loop = asyncio.get_running_loop()
     _watch_children_with_pidfds(loop)
@@ -204,11 +212,14 @@ async def _main(
     )  # fmt: skip
     commands.reset_listeners.append(lambda new: _reconfigure(server, new))
     await server.serve(tcp)
-    loop.add_reader(udp.fileno(), _drop_trap, udp, log)  # TRAP-*: traps come later; the port is held
+    receiver = TrapReceiver(commands.engine, trap_auth, log)
+    traps, _ = await loop.create_datagram_endpoint(lambda: receiver, sock=udp)
+    commands.reset_listeners.append(lambda new: setattr(receiver, "target", new))
+    commands.auth_listeners.append(lambda path: setattr(receiver, "auth", load_trap_auth(path, log)))
     log("info", "mon server started")
     engine.begin(loop)
     await done.wait()
-    loop.remove_reader(udp.fileno())
+    traps.close()
     server.close()
     await commands.engine.shutdown()
     # Saving state at exit belongs to the state-file code: it hooks in here.
@@ -218,16 +229,9 @@ async def _main(
     return 0
 
 
+
 def _reconfigure(server: MonServer, engine: Engine) -> None:
     """mon reads clientallow and cltimeout from the config each time it uses them, so a reset
     changes them; the sockets stay as they are (PROTO-41)."""
     g = engine.config.globals
     server.clientallow, server.cltimeout = g.clientallow, g.cltimeout
-
-
-def _drop_trap(udp: socket.socket, log: Log) -> None:
-    try:
-        _, (address, port) = udp.recvfrom(65536)
-    except OSError:
-        return
-    log("notice", f"trap from {address}:{port} ignored: traps are not supported yet")

@@ -21,7 +21,7 @@ from typing import Any
 from pymon.config import LoadedConfig, Service
 from pymon.config.model import AlertKind
 from pymon.config.period import perl_in_period
-from pymon.config.perl import perl_num
+from pymon.config.perl import format_number, perl_num
 from pymon.engine.alert_run import AlertRun
 from pymon.engine.decision import (
     Context,
@@ -52,7 +52,8 @@ from pymon.engine.runner import (
     start_alert,
 )
 from pymon.engine.scheduler import Key, Launch, Scheduler
-from pymon.engine.states import ServiceState, evolve, initial_state
+from pymon.engine.states import ServiceState, Status, evolve, initial_state
+from pymon.engine.traptimers import TrapTimers
 from pymon.engine.variables import set_opstatus, set_service_keyword, set_variable, shows_raw
 from pymon.monitors import MonitorFunc
 from pymon.plugins import Plugins
@@ -90,6 +91,7 @@ class Engine:
         for service in self.config.services():
             key = (service.group, service.name)
             self.scheduler.add(key, service.interval, randskew=service.randskew, randstart=g.randstart)
+        self.trap_timers = TrapTimers(self.config.services(), self._trap_timed_out, self._trap_duration_over)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._monitor_tasks: dict[Key, asyncio.Task[Any]] = {}
         self._alerts: set[asyncio.Future[AlertExit]] = set()  # alerts still running
@@ -102,6 +104,7 @@ class Engine:
     def begin(self, loop: asyncio.AbstractEventLoop, *, startup_alerts: bool = True) -> None:
         """Arm the timers and send the startup alerts (INIT-03, ALRT-18)."""
         self.scheduler.begin(loop, stopped=self.stopped)
+        self.trap_timers.begin(loop, stopped=self.stopped)
         if not startup_alerts:
             return
         for service in self.config.services():
@@ -116,6 +119,7 @@ class Engine:
         are dropped. Running alerts are left alone, as in mon.
         """
         self.scheduler.close()
+        self.trap_timers.close()
         for (group, name), pid in self.monitor_pids.items():
             if pid is not None:
                 self.log("info", f"reset killed child {pid} ({group}/{name})")
@@ -141,6 +145,7 @@ class Engine:
         when the event loop closes.
         """
         self.scheduler.close()
+        self.trap_timers.close()
         for pid in self.monitor_pids.values():
             if pid is not None:
                 with contextlib.suppress(OSError):
@@ -357,6 +362,47 @@ class Engine:
         if result.truncated:
             self.log("notice", f"monitor output for {where} truncated")
 
+    # --- traps ---------------------------------------------------------------------
+
+    def trap(self, group: str, name: str, status: str, output: str, intended: str | None = None) -> None:
+        """TRAP-08: an accepted trap for `group`/`name` (already routed, TRAP-07), `status` as sent."""
+        service = self.config.service(group, name)
+        if service is None:
+            return
+        self.trap_timers.trap_arrived((group, name))
+        self.states[group, name] = replace(self.state(service), last_trap=int(time.time()))
+        event = Event("trap", status, output, intended)
+        self._apply(service, process_result(service, self.state(service), event, self._context(service)))
+
+    def _trap_excluded(self, now: int) -> bool:
+        # mon's trap countdowns pause with its global exclude_period (SCHED-09).
+        period = self.config.globals.exclude_period
+        return bool(period) and perl_in_period(period or "", now) != 0
+
+    def _trap_timed_out(self, key: Key) -> Launch:
+        """TRAP-10: no trap for more than traptimeout seconds: a failure, again every traptimeout."""
+        service, now = self.config.service(*key), int(time.time())
+        if service is None or not service.traptimeout:
+            return Launch.SKIPPED
+        if self._trap_excluded(now) or now - self.state(service).last_trap <= service.traptimeout:
+            return Launch.RETRY
+        when = time.asctime(time.localtime(now))  # Perl's scalar localtime
+        text = f"trap timeout after {format_number(service.traptimeout)}s at {when}"
+        event = Event("traptimeout", 1, f"trap timeout\n{text}\n")
+        self._apply(service, process_result(service, self.state(service), event, self._context(service)))
+        return Launch.SKIPPED
+
+    def _trap_duration_over(self, key: Key) -> Launch:
+        """TRAP-11: the status goes back to OK directly: no upalert, no downtime log, no counters reset."""
+        service = self.config.service(*key)
+        if service is None:
+            return Launch.SKIPPED
+        if self._trap_excluded(int(time.time())):
+            return Launch.RETRY
+        state = self.state(service)
+        self.states[key] = replace(state, last_op_status=state.op_status, op_status=Status.OK)
+        return Launch.SKIPPED
+
     # --- commands (the server's interface) ---------------------------------------
 
     def test_monitor(self, group: str, name: str) -> bool:
@@ -486,10 +532,12 @@ class Engine:
         if self.stopped_since is None:
             self.stopped_since = int(time.time())
         self.scheduler.stop()
+        self.trap_timers.stop()
 
     def start(self) -> None:
         self.stopped_since = None
         self.scheduler.start()
+        self.trap_timers.start()
 
     def terminate(self) -> None:
         self.log("info", "terminating by user command")

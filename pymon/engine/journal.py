@@ -11,7 +11,9 @@ stops the daemon.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from pymon.config.perl import perl_num
 from pymon.engine.records import (
@@ -20,12 +22,12 @@ from pymon.engine.records import (
     FailureHistoryEntry,
     HistoricLine,
     Level,
-    keep_recent,
 )
 
 __all__ = ["Journal", "dtlog_header"]
 
 Logger = Callable[[Level, str], None]
+_Entry = TypeVar("_Entry")
 
 
 def dtlog_header(now: int) -> str:
@@ -51,8 +53,31 @@ class Journal:
         self.historicfile = historicfile
         self.dtlogfile = dtlogfile
         self.dtlogging = dtlogging
-        self.alert_history: tuple[AlertHistoryEntry | HistoricLine, ...] = ()
-        self.failure_history: tuple[FailureHistoryEntry, ...] = ()
+        # deques: mon's push and shift, so an entry costs the same however long the history (Q24)
+        self._alerts: deque[AlertHistoryEntry | HistoricLine] = deque()
+        self._failures: deque[FailureHistoryEntry] = deque()
+
+    @property
+    def alert_history(self) -> tuple[AlertHistoryEntry | HistoricLine, ...]:
+        return tuple(self._alerts)
+
+    @alert_history.setter
+    def alert_history(self, entries: Iterable[AlertHistoryEntry | HistoricLine]) -> None:
+        self._alerts = deque(entries)
+
+    @property
+    def failure_history(self) -> tuple[FailureHistoryEntry, ...]:
+        return tuple(self._failures)
+
+    @failure_history.setter
+    def failure_history(self, entries: Iterable[FailureHistoryEntry]) -> None:
+        self._failures = deque(entries)
+
+    def _keep(self, history: deque[_Entry], entry: _Entry) -> None:
+        """`keep_recent` in place: drop the oldest first if there are more than maxkeep (Q24)."""
+        if len(history) > self.maxkeep:
+            history.popleft()
+        history.append(entry)
 
     def start_dtlog(self, now: int | None = None) -> None:
         if self.dtlogging:
@@ -81,7 +106,7 @@ class Journal:
         self.alert_history = tuple(kept[-self.maxkeep :] if self.maxkeep else ())
 
     def alert(self, entry: AlertHistoryEntry) -> None:
-        self.alert_history = keep_recent(self.alert_history, entry, self.maxkeep)
+        self._keep(self._alerts, entry)
         if self.historicfile:
             try:
                 with open(self.historicfile, "a", encoding="utf-8", errors="surrogateescape") as file:
@@ -90,7 +115,7 @@ class Journal:
                 self._log("err", f"could not append to {self.historicfile}: {error.strerror}")
 
     def failure(self, entry: FailureHistoryEntry) -> None:
-        self.failure_history = keep_recent(self.failure_history, entry, self.maxkeep)
+        self._keep(self._failures, entry)
 
     def downtime(self, entry: DowntimeEntry) -> None:
         if self.dtlogging:

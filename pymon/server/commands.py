@@ -57,6 +57,8 @@ class Commands:
         self.debug = debug  # -d: `dump` writes the tables to stderr (PROTO-53)
         # Called with the new engine after every reset: whatever holds the engine must follow it.
         self.reset_listeners: list[Callable[[Engine], None]] = []
+        # Called with auth.cf's path after `reload auth` read it: the trap section is read there.
+        self.auth_listeners: list[Callable[[str], None]] = []
 
     def reset(self, *, keepstate: bool) -> str | None:
         """PROTO-41: rebuild the engine from the config file; the reason it was refused, or None.
@@ -149,6 +151,8 @@ class Commands:
             where = f" ({error.location.file}:{error.location.line})" if error.location else ""
             self.log("err", f"{error.mon_message}{where}; the auth rules in force are kept")
             return f"520 reload auth failed, {error.mon_message}\n"
+        for listener in self.auth_listeners:
+            listener(path)
         return None
 
     def _act(self, action: p.Action, session: p.Session) -> Reply:

@@ -340,3 +340,22 @@ def test_the_real_mon_accepts_pymon_trap_and_trap_alert(real_mon):
     _pymon_trap(mon.trapport, "-u", "trapuser", "-P", "secret", "dur", "d", "marker")
     wait_for("the marker trap", lambda: mon.opstatus("dur", "d")["opstatus"] == "0", 20)
     assert mon.opstatus("trapgrp", "tsvc")["last_summary"] == "from\\20trap.alert"
+
+
+def test_traps_follow_a_reset_and_reload_auth_rereads_the_trap_section(daemon, tmp_path):
+    auth = tmp_path / "trapauth.cf"
+    rules = "list: all\nreset: all\nreload: all\n\ntrap section\n127.0.0.1 trapuser {}\n"
+    auth.write_text(rules.format(crypt("secret", "ab")))
+    d = daemon(CONFIG, "-A", str(auth))
+    assert d.cmd("reset")[-1].startswith("220 ")
+    perl_trap(d.trapport, "trapgrp", "tsvc", 1, "after reset")
+    _alerts(d, "fail")  # handled by the engine the reset built
+    assert d.opstatus()["trapgrp", "tsvc"]["opstatus"] == "0"
+
+    auth.write_text(rules.format(crypt("newer", "cd")))
+    assert d.cmd("reload auth")[-1].startswith("220 ")
+    perl_trap(d.trapport, "dur", "d", 1, "old password")
+    perl_trap(d.trapport, "trapgrp", "tsvc", 0, "new password", password="newer")
+    _alerts(d, "up")  # traps are handled in order: the first one has been dropped by now
+    assert not [a for a in d.alerts() if a["argv"][-1] == "durfail"]
+    assert d.syslogged(syslog.LOG_ERR, "received trap with bad password from user trapuser, host 127.0.0.1")

@@ -83,6 +83,7 @@ class Engine:
         self.variables: dict[Key, dict[str, str]] = {}  # `set G S VAR VALUE` as sent
         self.durations: dict[Key, int] = {}  # seconds the last run took (monitor_duration)
         self.maxprocs = int(perl_num(g.maxprocs))
+        self.dep_recur_limit = int(perl_num(g.dep_recur_limit))
         self.journal = Journal(
             log, maxkeep=int(perl_num(g.histlength)), historicfile=g.historicfile,
             dtlogfile=g.dtlogfile, dtlogging=g.dtlogging,
@@ -192,7 +193,7 @@ class Engine:
             peers=self._peer,
             stopped=self.stopped,
             watch_disabled=service.group in self.disabled_watches,
-            dep_recur_limit=int(perl_num(self.config.globals.dep_recur_limit)),
+            dep_recur_limit=self.dep_recur_limit,
             dtlogging=self.journal.dtlogging,
             server_start=self.start_time,
         )
@@ -304,8 +305,7 @@ class Engine:
         return Launch.STARTED
 
     def _monitor_dependency_ok(self, service: Service, now: int) -> bool:
-        limit = int(perl_num(self.config.globals.dep_recur_limit))
-        check = check_dependency(service, self.state(service), "m", self._peer, now, limit)
+        check = check_dependency(service, self.state(service), "m", self._peer, now, self.dep_recur_limit)
         self.states[service.group, service.name] = check.state
         for line in check.log:
             self.log(line.level, line.text)

@@ -19,6 +19,7 @@ import sys
 from dataclasses import dataclass
 
 from pymon.config import ConfigError, LoadedConfig, Options, load_config
+from pymon.engine import statefile
 from pymon.engine.engine import Engine
 from pymon.log import Log
 from pymon.server.auth import AuthError, load_auth
@@ -35,7 +36,7 @@ class DaemonFlags:
     stopped: bool = False  # -S
     debug: int = 0  # -d
     fork: bool = False  # -f (not yet: pymon stays in the foreground)
-    loadstate: str | None = None  # -l (not yet)
+    loadstate: str | None = None  # -l: "" means disabled
 
 
 class StartupError(Exception):
@@ -103,9 +104,9 @@ def run_daemon(options: Options, flags: DaemonFlags) -> int:
     engine = Engine(loaded, log, stopped=flags.stopped)
     engine.journal.start_dtlog(engine.start_time)
     engine.journal.load_history(engine.start_time, g.historictime)
-    if flags.loadstate is not None:  # CLI-12: saved state comes later
-        log("notice", f"-l {flags.loadstate or 'disabled'}: loading saved state is not implemented yet")
     wrote_pidfile = _write_pidfile(g.pidfile, log)
+    if flags.loadstate is not None:  # CLI-12, STATE-04: after the pid file, before the startup alerts
+        statefile.load_state(engine, [flags.loadstate or "disabled"])
     try:
         return asyncio.run(_main(loaded, engine, log, tcp, udp))
     finally:

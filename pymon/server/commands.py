@@ -3,7 +3,7 @@
 `pymon.server.protocol` parses the line and builds every reply; this module
 acts on the engine in between, through its command methods, and builds the
 `ServerFacts` snapshot that queries are answered from. Full auth (every command
-is allowed for now), `set`, `reset` and state files come later.
+is allowed for now), `set` and `reset` come later.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from pymon.engine import statefile
 from pymon.engine.engine import Engine
 from pymon.server import protocol as p
 
@@ -24,6 +25,11 @@ class Reply:
     text: str  # whole lines, each ending in "\n"
     close: bool = False  # close the connection after the reply
     terminate: bool = False  # `term`: stop the daemon after the reply
+
+
+_DISABLE_STATE_CHANGES = (
+    p.DisableWatch, p.DisableService, p.DisableHosts, p.EnableWatch, p.EnableService, p.EnableHosts,
+)
 
 
 class Commands:
@@ -66,7 +72,11 @@ class Commands:
         if isinstance(action, p.SetView):
             session, text = p.select_view(action, session, self.engine.config)
             return Reply(text), session
-        return self._act(action, session), session
+        reply = self._act(action, session)
+        if reply.text.startswith("220") and isinstance(action, _DISABLE_STATE_CHANGES):
+            # STATE-01: after every disable or enable that worked
+            statefile.save_state(self.engine, ["disabled"])
+        return reply, session
 
     def _act(self, action: p.Action, session: p.Session) -> Reply:
         engine, config = self.engine, self.engine.config
@@ -126,7 +136,11 @@ class Commands:
                 return Reply(p.enable_host_reply())
             case p.ListDtlog():
                 return Reply(p.list_dtlog(engine.journal.dtlogging, engine.journal.dtlog_text()))
-            case p.LoadState() | p.SaveState():
-                return Reply(p.DENIED)  # state files come later
+            case p.LoadState():
+                statefile.load_state(engine, action.kinds)
+                return Reply(p.LOADSTATE_COMPLETED)
+            case p.SaveState():
+                statefile.save_state(engine, action.kinds)
+                return Reply(p.SAVESTATE_COMPLETED)
             case _:
                 return Reply(p.DENIED)  # dump, reset, set: later (mon's fall-through reply)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from pymon.engine import statefile
 from pymon.engine.engine import Engine
+from pymon.engine.scheduler import Key
 from pymon.server import protocol as p
 
 __all__ = ["Commands", "Reply"]
@@ -32,6 +33,31 @@ _DISABLE_STATE_CHANGES = (
 )
 
 
+class _Monitors(Mapping[Key, p.MonitorFacts]):
+    """The scheduler's facts of each service, made when a query asks for one, not for all ahead."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __getitem__(self, key: Key) -> p.MonitorFacts:
+        if key not in self.engine.states:
+            raise KeyError(key)
+        return self._facts(key)
+
+    def get(self, key: Key, default: p.MonitorFacts | None = None) -> p.MonitorFacts | None:  # type: ignore[override]
+        return self._facts(key) if key in self.engine.states else default
+
+    def _facts(self, key: Key) -> p.MonitorFacts:
+        e = self.engine
+        return p.MonitorFacts(e.scheduler.seconds_left(key), e.durations.get(key, -1), key in e.monitor_pids)
+
+    def __iter__(self) -> Iterator[Key]:
+        return iter(self.engine.states)
+
+    def __len__(self) -> int:
+        return len(self.engine.states)
+
+
 class Commands:
     def __init__(self, engine: Engine, *, check_config: Callable[[], str | None] = lambda: None) -> None:
         self.engine = engine
@@ -40,14 +66,7 @@ class Commands:
     def facts(self) -> p.ServerFacts:
         """What the engine holds now, for answering queries."""
         e = self.engine
-        monitors = {
-            key: p.MonitorFacts(
-                timer=e.scheduler.seconds_left(key),
-                monitor_duration=e.durations.get(key, -1),
-                monitor_running=key in e.monitor_pids,
-            )
-            for key in e.states
-        }
+        monitors = _Monitors(e)
         running = [p.RunningMonitor(g, s, pid) for (g, s), pid in e.monitor_pids.items() if pid is not None]
         return p.ServerFacts(
             config=e.config,

@@ -35,6 +35,7 @@ How to run it (from the top of the checkout; standard library only; needs
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import resource
@@ -46,9 +47,10 @@ import tempfile
 import time
 from pathlib import Path
 
+# bench/ is no package: engine.py is imported from next to this file.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from engine import (  # noqa: E402  (bench/ is no package: engine.py is found next to this file)
+from engine import (
     ON_TIME,
     Daemon,
     Tree,
@@ -85,10 +87,8 @@ def with_globals(config: str, **settings: str) -> str:
 def sockets_of(pid: int) -> int:
     count = 0
     for fd in os.listdir(f"/proc/{pid}/fd"):
-        try:
+        with contextlib.suppress(OSError):
             count += os.readlink(f"/proc/{pid}/fd/{fd}").startswith("socket:")
-        except OSError:
-            pass
     return count
 
 

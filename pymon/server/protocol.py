@@ -809,7 +809,8 @@ def _text(value: object) -> str:
 
 
 def _lines(lines: Iterator[str] | Sequence[str], status: str) -> str:
-    return "".join(f"{line}\n" for line in lines) + f"{status}\n"
+    every = list(lines)
+    return "\n".join([*every, status, ""])
 
 
 def view_match(config: Config, view: str | None, group: str | None, service: str | None) -> bool:
@@ -828,6 +829,9 @@ def _services(facts: ServerFacts) -> Iterator[Service]:
 
 
 def _visible(facts: ServerFacts, session: Session) -> Iterator[Service]:
+    if session.view is None:  # every service: no test per service
+        yield from _services(facts)
+        return
     for service in _services(facts):
         if view_match(facts.config, session.view, service.group, service.name):
             yield service
@@ -1014,7 +1018,9 @@ def _list_opstatus(
 ) -> str:
     config = facts.config
     if selection is None:
-        return _lines((_opstatus(facts, s) for s in _visible(facts, session)), "220 list opstatus completed")
+        state, monitor, now = facts.state, facts.monitor, facts.now
+        lines = [opstatus_line(s, state(s), monitor(s), now) for s in _visible(facts, session)]
+        return _lines(lines, "220 list opstatus completed")
     for group, name in selection:
         if name and config.service(_text(group), name) is None:
             # Q19: mon names the last pair of the request, not the bad one.

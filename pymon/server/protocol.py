@@ -1019,8 +1019,8 @@ def _list_opstatus(
     config = facts.config
     if selection is None:
         state, monitor, now = facts.state, facts.monitor, facts.now
-        lines = [opstatus_line(s, state(s), monitor(s), now) for s in _visible(facts, session)]
-        return _lines(lines, "220 list opstatus completed")
+        every = [opstatus_line(s, state(s), monitor(s), now) for s in _visible(facts, session)]
+        return _lines(every, "220 list opstatus completed")
     for group, name in selection:
         if name and config.service(_text(group), name) is None:
             # Q19: mon names the last pair of the request, not the bad one.

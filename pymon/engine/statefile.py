@@ -19,6 +19,10 @@ Where pymon reads a field differently from mon: mon splits `var=value` at
 the *last* `=`, so a summary holding `=` (which esc_str leaves alone) loads
 into a key nobody reads and the summary is lost; pymon splits at the first.
 
+When they are written: `savestate`, and `disabled` after every disable or
+enable that worked (STATE-01). mon saves nothing when it exits, and its docs
+promise nothing there, so neither does pymon.
+
 `save_state` and `load_state` are what `savestate`, `loadstate` and `-l`
 call; the engine hands over and takes back its state through
 `Engine.disabled_state`, `restore_disabled`, `opstatus_state` and

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from pymon.config import ConfigError, LoadedConfig, Options, load_config
 from pymon.detach import DetachError, detach, open_errfile
+from pymon.engine import statefile
 from pymon.engine.engine import Engine
 from pymon.log import Log
 from pymon.plugins import Plugins, load_plugins
@@ -41,7 +42,7 @@ class DaemonFlags:
     stopped: bool = False  # -S
     debug: int = 0  # -d
     fork: bool = False  # -f
-    loadstate: str | None = None  # -l (not yet)
+    loadstate: str | None = None  # -l: "" means disabled
 
 
 class StartupError(Exception):
@@ -128,9 +129,9 @@ def run_daemon(options: Options, flags: DaemonFlags) -> int:
             udp.close()
             return 1
     engine.journal.load_history(engine.start_time, g.historictime)
-    if flags.loadstate is not None:  # CLI-12: saved state comes later
-        log("notice", f"-l {flags.loadstate or 'disabled'}: loading saved state is not implemented yet")
     wrote_pidfile = _write_pidfile(g.pidfile, log)
+    if flags.loadstate is not None:  # CLI-12, STATE-04: after the pid file, before the startup alerts
+        statefile.load_state(engine, [flags.loadstate or "disabled"])
     try:
         commands = Commands(
             engine,

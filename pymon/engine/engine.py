@@ -52,6 +52,7 @@ from pymon.engine.runner import (
     start_alert,
 )
 from pymon.engine.scheduler import Key, Launch, Scheduler
+from pymon.engine.statefile import DisabledState, SavedService, restored_state, saved_service
 from pymon.engine.states import ServiceState, Status, evolve, initial_state
 from pymon.engine.traptimers import TrapTimers
 from pymon.engine.variables import set_opstatus, set_service_keyword, set_variable, shows_raw
@@ -527,6 +528,48 @@ class Engine:
                 if hostgroup.hosts == (host,):
                     self.disabled_watches.discard(hostgroup.name)
             self.disabled_hosts.discard(host)
+
+    # --- saved state (STATE-01..03; pymon.engine.statefile reads and writes the files) ---
+
+    def disabled_state(self) -> DisabledState:
+        """STATE-01: a disabled host once per hostgroup holding it, then watches and services."""
+        hosts = [h for hg in self.config.hostgroups.values() for h in hg.hosts if h in self.disabled_hosts]
+        watches, services = [], []
+        for watch in self.config.watches.values():
+            if watch.group in self.disabled_watches:
+                watches.append(watch.group)
+            services += [(s.group, s.name) for s in watch.services if self.state(s).disabled]
+        return DisabledState(tuple(hosts), tuple(watches), tuple(services))
+
+    def restore_disabled(self, saved: DisabledState) -> list[str]:
+        """STATE-03: replay the disables (no alerts, no singleton watches); the complaints to log."""
+        known_hosts = self.all_hosts()
+        self.disabled_hosts.update(h for h in saved.hosts if h in known_hosts)  # unknown: silently skipped
+        complaints = []
+        for watch in saved.watches:
+            if watch in self.config.watches:
+                self.disabled_watches.add(watch)
+            else:
+                complaints.append(f"undefined watch reading state file: disable watch {watch}")
+        for group, name in saved.services:
+            service = self.config.service(group, name)
+            if service is None:
+                line = f"disable service {group} {name}"
+                complaints.append(f"undefined group or service reading state file: {line}")
+            else:
+                self.states[group, name] = replace(self.state(service), disabled=True)
+        return complaints
+
+    def opstatus_state(self) -> list[SavedService]:
+        """STATE-02: every service's state as the `opstatus` file holds it."""
+        return [saved_service(s, self.state(s)) for s in self.config.services()]
+
+    def restore_opstatus(self, saved: list[SavedService]) -> None:
+        """STATE-03: saved services the config no longer has are skipped."""
+        for entry in saved:
+            service = self.config.service(entry.group, entry.service)
+            if service is not None:
+                self.states[entry.group, entry.service] = restored_state(self.state(service), entry)
 
     def stop(self) -> None:
         if self.stopped_since is None:

@@ -17,13 +17,15 @@ import pprint
 import socket
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from pymon.config import ConfigError, LoadedConfig
+from pymon.engine import statefile
 from pymon.engine.engine import Engine
 from pymon.engine.records import Level
 from pymon.engine.reset import reset_engine
+from pymon.engine.scheduler import Key
 from pymon.server import protocol as p
 from pymon.server.auth import AuthError, AuthRules, check, load_auth
 from pymon.server.login import login
@@ -36,6 +38,36 @@ class Reply:
     text: str  # whole lines, each ending in "\n"
     close: bool = False  # close the connection after the reply
     terminate: bool = False  # `term`: stop the daemon after the reply
+
+
+_DISABLE_STATE_CHANGES = (
+    p.DisableWatch, p.DisableService, p.DisableHosts, p.EnableWatch, p.EnableService, p.EnableHosts,
+)
+
+
+class _Monitors(Mapping[Key, p.MonitorFacts]):
+    """The scheduler's facts of each service, made when a query asks for one, not for all ahead."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __getitem__(self, key: Key) -> p.MonitorFacts:
+        if key not in self.engine.states:
+            raise KeyError(key)
+        return self._facts(key)
+
+    def get(self, key: Key, default: p.MonitorFacts | None = None) -> p.MonitorFacts | None:  # type: ignore[override]
+        return self._facts(key) if key in self.engine.states else default
+
+    def _facts(self, key: Key) -> p.MonitorFacts:
+        e = self.engine
+        return p.MonitorFacts(e.scheduler.seconds_left(key), e.durations.get(key, -1), key in e.monitor_pids)
+
+    def __iter__(self) -> Iterator[Key]:
+        return iter(self.engine.states)
+
+    def __len__(self) -> int:
+        return len(self.engine.states)
 
 
 class Commands:
@@ -84,14 +116,7 @@ class Commands:
     def facts(self) -> p.ServerFacts:
         """What the engine holds now, for answering queries."""
         e = self.engine
-        monitors = {
-            key: p.MonitorFacts(
-                timer=e.scheduler.seconds_left(key),
-                monitor_duration=e.durations.get(key, -1),
-                monitor_running=key in e.monitor_pids,
-            )
-            for key in e.states
-        }
+        monitors = _Monitors(e)
         running = [p.RunningMonitor(g, s, pid) for (g, s), pid in e.monitor_pids.items() if pid is not None]
         return p.ServerFacts(
             config=e.config,
@@ -121,7 +146,11 @@ class Commands:
         if isinstance(action, p.SetView):
             session, text = p.select_view(action, session, self.engine.config)
             return Reply(text), session
-        return self._act(action, session), session
+        reply = self._act(action, session)
+        if reply.text.startswith("220") and isinstance(action, _DISABLE_STATE_CHANGES):
+            # STATE-01: after every disable or enable that worked
+            statefile.save_state(self.engine, ["disabled"])
+        return reply, session
 
     def _authorized(self, command: str | None, user: str | None, *, quiet: bool = False) -> bool:
         decision = check(self.auth, command, user, quiet=quiet)
@@ -229,8 +258,12 @@ class Commands:
                 return Reply(p.set_variable_reply(action, known))
             case p.Dump() if self.debug:
                 return Reply(self._dump())
-            case p.LoadState() | p.SaveState():
-                return Reply(p.DENIED)  # state files come later
+            case p.LoadState():
+                statefile.load_state(engine, action.kinds)
+                return Reply(p.LOADSTATE_COMPLETED)
+            case p.SaveState():
+                statefile.save_state(engine, action.kinds)
+                return Reply(p.SAVESTATE_COMPLETED)
             case _:
                 return Reply(p.DENIED)  # `dump` without -d, and what is not handled yet: mon's fall-through
 

@@ -810,7 +810,8 @@ def _text(value: object) -> str:
 
 
 def _lines(lines: Iterator[str] | Sequence[str], status: str) -> str:
-    return "".join(f"{line}\n" for line in lines) + f"{status}\n"
+    every = list(lines)
+    return "\n".join([*every, status, ""])
 
 
 def view_match(config: Config, view: str | None, group: str | None, service: str | None) -> bool:
@@ -829,6 +830,9 @@ def _services(facts: ServerFacts) -> Iterator[Service]:
 
 
 def _visible(facts: ServerFacts, session: Session) -> Iterator[Service]:
+    if session.view is None:  # every service: no test per service
+        yield from _services(facts)
+        return
     for service in _services(facts):
         if view_match(facts.config, session.view, service.group, service.name):
             yield service
@@ -840,14 +844,44 @@ def _dependency_text(dependency: Dependency | None) -> str | None:
 
 def opstatus_line(service: Service, state: ServiceState, monitor: MonitorFacts, now: int) -> str:
     """PROTO-09a: one `list opstatus` line (without its newline), fields in mon's order."""
+    parts = _opstatus_parts(service, state)
+    line = f"{parts.head}{_text(monitor.timer)}{parts.middle}"
+    if parts.interval:
+        running = int(monitor.monitor_running)
+        line += f"{parts.interval} monitor_duration={monitor.monitor_duration} monitor_running={running}"
+    line += parts.tail
+    if state.first_failure:
+        line += f" failure_duration={now - state.first_failure}"
+    return line
+
+
+class _OpstatusParts(NamedTuple):
+    """The text of an opstatus line that depends on the service and its state alone."""
+
+    service: Service
+    state: ServiceState
+    head: str  # group= ... timer=
+    middle: str  # last_success= ... last_failure=
+    interval: str  # " interval=N", or "" without an interval
+    tail: str  # exclude_period= ... first_failure=
+
+
+# Per service, the parts for its latest state: a state changes only by being replaced, so
+# `list opstatus` of 10,000 services formats only the few that changed since the last one.
+_OPSTATUS_PARTS: dict[tuple[str, str], _OpstatusParts] = {}
+
+
+def _opstatus_parts(service: Service, state: ServiceState) -> _OpstatusParts:
+    cached = _OPSTATUS_PARTS.get((service.group, service.name))
+    if cached is not None and cached.state is state and cached.service is service:
+        return cached
     ack_comment = esc_str(state.ack_comment, True) if state.ack != 0 else ""
-    fields = [
-        f"group={service.group}",
-        f"service={service.name}",
-        f"opstatus={_text(state.op_status)}",
-        f"last_opstatus={_text(state.last_op_status)}",
-        f"exitval={_text(state.exitval)}",
-        f"timer={_text(monitor.timer)}",
+    head = (
+        f"group={service.group} service={service.name} opstatus={_text(state.op_status)}"
+        f" last_opstatus={_text(state.last_op_status)} exitval={_text(state.exitval)} timer="
+    )
+    middle = [
+        "",
         f"last_success={_text(state.last_success)}",
         f"last_trap={_text(state.last_trap)}",
         f"last_traphost={state.last_traphost}",
@@ -865,24 +899,23 @@ def opstatus_line(service: Service, state: ServiceState, monitor: MonitorFacts, 
         f"last_detail={esc_str(state.last_detail, True)}",
     ]
     if state.last_failure:
-        fields.append(f"last_failure={state.last_failure}")
-    if state.interval:
-        fields.append(f"interval={_text(state.interval)}")
-        fields.append(f"monitor_duration={monitor.monitor_duration}")
-        fields.append(f"monitor_running={int(monitor.monitor_running)}")
+        middle.append(f"last_failure={state.last_failure}")
+    interval = f" interval={_text(state.interval)}" if state.interval else ""
+    tail = [""]
     if service.exclude_period:
-        fields.append(f"exclude_period={esc_str(service.exclude_period)}")
+        tail.append(f"exclude_period={esc_str(service.exclude_period)}")
     if service.exclude_hosts:
-        fields.append(f"exclude_hosts={esc_str(' '.join(service.exclude_hosts))}")
+        tail.append(f"exclude_hosts={esc_str(' '.join(service.exclude_hosts))}")
     if service.randskew:
-        fields.append(f"randskew={_text(service.randskew)}")
+        tail.append(f"randskew={_text(service.randskew)}")
     latest_alert = last_alert(state)
     if latest_alert:
-        fields.append(f"last_alert={latest_alert}")
+        tail.append(f"last_alert={latest_alert}")
     if state.first_failure:
-        fields.append(f"first_failure={state.first_failure}")
-        fields.append(f"failure_duration={now - state.first_failure}")
-    return " ".join(fields)
+        tail.append(f"first_failure={state.first_failure}")
+    parts = _OpstatusParts(service, state, head, " ".join(middle), interval, " ".join(tail))
+    _OPSTATUS_PARTS[service.group, service.name] = parts
+    return parts
 
 
 def _opstatus(facts: ServerFacts, service: Service) -> str:
@@ -986,7 +1019,9 @@ def _list_opstatus(
 ) -> str:
     config = facts.config
     if selection is None:
-        return _lines((_opstatus(facts, s) for s in _visible(facts, session)), "220 list opstatus completed")
+        state, monitor, now = facts.state, facts.monitor, facts.now
+        every = [opstatus_line(s, state(s), monitor(s), now) for s in _visible(facts, session)]
+        return _lines(every, "220 list opstatus completed")
     for group, name in selection:
         if name and config.service(_text(group), name) is None:
             # Q19: mon names the last pair of the request, not the bad one.

@@ -11,6 +11,7 @@ answered with a 520 line and the connection closed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import socket
 from collections.abc import Callable
@@ -45,6 +46,16 @@ def client_allowed(address: str, clientallow: str) -> bool:
     return False
 
 
+def _no_delay(writer: asyncio.StreamWriter) -> None:
+    """Send each reply at once. asyncio turns Nagle off only for sockets made with proto
+    IPPROTO_TCP, not for those a plain listening socket accepts; with Nagle on, a client
+    that sends two lines at once gets the second reply only after its delayed ACK (40 ms)."""
+    sock = writer.get_extra_info("socket")
+    if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
 class MonServer:
     def __init__(
         self,
@@ -66,7 +77,11 @@ class MonServer:
 
     async def serve(self, sock: socket.socket) -> None:
         """Start accepting on an already bound, listening socket."""
-        self._server = await asyncio.start_server(self._client, sock=sock, limit=self.line_limit)
+        # asyncio listens again on the socket, with a backlog of 100 unless told: a burst of
+        # connections beyond it has its SYNs dropped and retried a second later.
+        self._server = await asyncio.start_server(
+            self._client, sock=sock, limit=self.line_limit, backlog=socket.SOMAXCONN
+        )
 
     def close(self) -> None:
         if self._server is not None:
@@ -80,6 +95,7 @@ class MonServer:
             writer.close()
             return
         self.log("info", f"client connection from {address}:{peer[1]}")
+        _no_delay(writer)
         try:
             await self._converse(reader, writer, address)
         except (TimeoutError, ConnectionError, OSError):
@@ -94,7 +110,9 @@ class MonServer:
         buffer = b""
         while True:
             try:
-                chunk = await asyncio.wait_for(reader.read(65536), self.cltimeout)
+                # asyncio.timeout, not wait_for: wait_for wraps every read in a new task
+                async with asyncio.timeout(self.cltimeout):
+                    chunk = await reader.read(65536)
             except TimeoutError:
                 self.log("info", f"closing client {peer}: timeout after {self.cltimeout:g}s")
                 return
@@ -138,4 +156,5 @@ class MonServer:
 
     async def _send(self, writer: asyncio.StreamWriter, reply: Reply) -> None:
         writer.write(reply.text.encode("utf-8", "surrogateescape"))
-        await asyncio.wait_for(writer.drain(), self.cltimeout)
+        async with asyncio.timeout(self.cltimeout):
+            await writer.drain()

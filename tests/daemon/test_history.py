@@ -67,6 +67,7 @@ def test_histories_dtlog_and_syslog(daemon, tmp_path):
     ]  # fmt: skip
     assert d.syslogged(syslog.LOG_CRIT, "failure for g f ")[0].endswith(" f down 100")
     assert d.syslogged(syslog.LOG_INFO, "mon server started")
-    assert d.syslogged(syslog.LOG_NOTICE, "loading saved state is not implemented yet")  # CLI-12
+    # CLI-12, STATE-03: -l with no saved state
+    assert d.syslogged(syslog.LOG_ERR, "could not read state file: No such file or directory")
     # and in the foreground the same lines go to stderr, "%" and all
     assert "crit: failure for g f " in d.log() and " f down 100%" in d.log()

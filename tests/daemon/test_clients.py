@@ -93,3 +93,11 @@ def test_ack_of_an_unknown_service_answers_as_mon_but_invents_nothing(daemon):
     assert client.line() == "220 ack completed"
     assert client.cmd("list watch") == ["g ok", "g down", "220 list watch completed"]
     client.close()
+
+
+def test_disable_host_takes_host_names_literally(daemon):
+    # Q35 (PROTO-28): mon matches each name as a regex (`^H$`), so `h.` would pass its
+    # existence check; pymon takes the names as written.
+    d = daemon(CONFIG)
+    assert d.cmd("disable host h.") == ["520 disable host failed, host(s) h. do not exist"]
+    assert d.cmd("list disabled") == ["220 list disabled completed"]

@@ -202,7 +202,11 @@ class CEnviron(dict[bytes, bytes]):
 
     @classmethod
     def encode(cls, env: Mapping[str, str]) -> CEnviron:
-        return cls(_env_item(name, value) for name, value in env.items() if _valid_name(name))
+        return cls(
+            _short_env_item(name, value) if len(value) < 512 else _env_item(name, value)
+            for name, value in env.items()
+            if name and "=" not in name and "\0" not in name
+        )
 
     def plus(self, env: Mapping[str, str]) -> CEnviron:
         """A copy with `env` added (its names replace the same names here)."""
@@ -672,8 +676,6 @@ def _posix_spawn(args: list[bytes], environ: CEnviron, output: int) -> int:
 
 
 def _env_item(name: str, value: str) -> tuple[bytes, bytes]:
-    if len(value) < 512:
-        return _short_env_item(name, value)  # most of the environment is the same every run
     key = _c_string(name)
     # Linux refuses to exec with any one string longer than this (E2BIG);
     # mon would fail every other run after a long output (MON_LAST_OUTPUT).
@@ -693,9 +695,6 @@ def _c_string(text: str) -> bytes:
         data = text.encode("utf-8", "replace")
     return data.partition(b"\0")[0]
 
-
-def _valid_name(name: str) -> bool:
-    return name != "" and "=" not in name and "\0" not in name
 
 
 async def _await_exit(

@@ -22,6 +22,8 @@ trying every pass, SCHED-02), or was skipped until the next interval (MONI-04).
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import random
 import time
 from collections.abc import Callable
@@ -49,7 +51,7 @@ class _Timer:
     due: float  # wall-clock time the timer expires
     next_check: float | None = None  # mon's _next_check, the fixed-rate anchor (None: 0)
     frozen_left: float | None = None  # seconds left when the scheduler was stopped
-    handle: asyncio.TimerHandle | None = None
+    armed: int | None = None  # the number of its entry in the scheduler's queue, while armed
 
 
 class Scheduler:
@@ -66,6 +68,12 @@ class Scheduler:
         self._timers: dict[Key, _Timer] = {}
         self._throttled: list[Key] = []
         self._loop: asyncio.AbstractEventLoop | None = None
+        # Every armed timer is an entry (due, number, key) here, and the event loop
+        # holds one timer, for the earliest: a loop timer per service costs a handle
+        # and Python-level comparisons in the loop's heap at every run.
+        self._queue: list[tuple[float, int, Key]] = []
+        self._numbers = itertools.count()
+        self._wakeup: asyncio.TimerHandle | None = None
         self.stopped = False
 
     # --- set-up and control ------------------------------------------------------
@@ -112,6 +120,10 @@ class Scheduler:
     def close(self) -> None:
         for timer in self._timers.values():
             self._cancel(timer)
+        self._queue.clear()
+        if self._wakeup is not None:
+            self._wakeup.cancel()
+            self._wakeup = None
         self._loop = None
 
     def trigger(self, key: Key) -> bool:
@@ -133,7 +145,7 @@ class Scheduler:
         timer.due = self._clock() + timer.interval
         if timer.frozen_left is not None:
             timer.frozen_left = timer.interval
-        if timer.handle is not None:
+        if timer.armed is not None:
             self._arm(key)
 
     # --- what the runner reports -------------------------------------------------
@@ -180,17 +192,37 @@ class Scheduler:
         self._cancel(timer)
         if self._loop is None or self.stopped or timer.due == float("inf"):
             return
-        timer.handle = self._loop.call_later(max(0.0, timer.due - self._clock()), self._fire, key)
+        timer.armed = next(self._numbers)
+        heapq.heappush(self._queue, (timer.due, timer.armed, key))
+        if self._queue[0][1] == timer.armed:  # the earliest now
+            self._wake_at_first()
 
     @staticmethod
     def _cancel(timer: _Timer) -> None:
-        if timer.handle is not None:
-            timer.handle.cancel()
-            timer.handle = None
+        timer.armed = None  # its queue entry is dropped when it comes up
+
+    def _wake_at_first(self) -> None:
+        if self._wakeup is not None:
+            self._wakeup.cancel()
+            self._wakeup = None
+        if self._queue and self._loop is not None:
+            delay = max(0.0, self._queue[0][0] - self._clock())
+            self._wakeup = self._loop.call_later(delay, self._run_due)
+
+    def _run_due(self) -> None:
+        """Fire every timer that is due (the loop may wake a little early: 1 ms of slack)."""
+        self._wakeup = None
+        limit = self._clock() + 0.001
+        while self._queue and self._queue[0][0] <= limit:
+            _, number, key = heapq.heappop(self._queue)
+            if self._timers[key].armed == number:
+                self._fire(key)
+        if self._wakeup is None:
+            self._wake_at_first()
 
     def _fire(self, key: Key) -> None:
         timer = self._timers[key]
-        timer.handle = None
+        timer.armed = None
         if self.stopped:
             return
         result = self._launch(key)

@@ -1,8 +1,8 @@
-"""When each service's monitor starts (SCHED-02..06, 13): one asyncio timer per service.
+"""When each service's monitor starts (SCHED-02..06, 13): a timer per service.
 
 mon counts every service's `_timer` down once per one-second pass. pymon keeps
-mon's arithmetic but arms a timer for each service's due time, so a monitor
-starts within milliseconds of it:
+mon's arithmetic but keeps each service's due time in a queue and wakes the
+event loop at the earliest one, so a monitor starts within milliseconds of it:
 
 * first run one interval after start, or a random time within randstart (SCHED-03);
 * fixed rate: each start advances `next_check` by the interval, and after the

@@ -16,9 +16,13 @@ short body. Then, in one run, side by side:
 The Perl CPU is the children's user + system time (RUSAGE_CHILDREN). The server's CPU
 is in neither figure. Every answer is checked: each run must report all hosts healthy.
 
+pymon's monitor uses httpx through its own transport (a fresh connection per check, see
+pymon/monitors/_http_transport.py). With --compare-pool, one more pymon row puts httpx's
+stock AsyncHTTPTransport (connection pool, anyio) in its place, to show what it costs.
+
 How to run it (from the top of the checkout; needs perl and mon's monitors)::
 
-    PYTHONPATH=. python3 bench/http_monitor.py [--hosts 1000] [--rounds 3]
+    PYTHONPATH=. python3 bench/http_monitor.py [--hosts 1000] [--rounds 3] [--compare-pool]
 """
 
 from __future__ import annotations
@@ -34,7 +38,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
+
 from pymon.monitors import http
+from pymon.monitors._network import LIMIT
 
 PERL_MONITOR = Path("/usr/lib/mon/mon.d/http.monitor")
 
@@ -81,13 +88,33 @@ def loopback_hosts(count: int) -> list[str]:
     return [f"127.0.{1 + n // 250}.{1 + n % 250}" for n in range(count)]
 
 
-async def run_pymon(port: int, hosts: Sequence[str]) -> Figures:
+async def run_pymon(port: int, hosts: Sequence[str], label: str = "pymon built-in, in-process") -> Figures:
     cpu, wall = time.process_time(), time.perf_counter()
     result = await http.check(["-p", str(port), *hosts], {})
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     if result.exit_status != 0:
         raise SystemExit(f"pymon reported failures: {result.summary[:200]}")
-    return Figures("pymon built-in, in-process", len(hosts), wall, cpu)
+    return Figures(label, len(hosts), wall, cpu)
+
+
+async def run_pymon_pooled(port: int, hosts: Sequence[str]) -> Figures:
+    """The same check with httpx's stock pooled transport swapped into this loop's client."""
+    loop = asyncio.get_running_loop()
+    ours = http._clients.pop(loop, None)  # the bench alone reaches into the monitor's client cache
+    limits = httpx.Limits(max_connections=LIMIT, max_keepalive_connections=0)
+    pooled = httpx.AsyncClient(
+        transport=httpx.AsyncHTTPTransport(limits=limits, trust_env=False),
+        trust_env=False, follow_redirects=False, timeout=None,
+    )  # fmt: skip
+    http._clients[loop] = pooled
+    try:
+        await run_pymon(port, hosts[:50])  # warm-up
+        return await run_pymon(port, hosts, "pymon, httpx's pooled transport")
+    finally:
+        await pooled.aclose()
+        del http._clients[loop]
+        if ours is not None:
+            http._clients[loop] = ours
 
 
 async def run_perl(port: int, hosts: Sequence[str], group: int, parallel: int) -> Figures:
@@ -128,6 +155,7 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="pymon rounds (the best is shown)")
     parser.add_argument("--group", type=int, default=10, help="hosts per Perl process in the group run")
     parser.add_argument("--parallel", type=int, default=2, help="Perl processes at once")
+    parser.add_argument("--compare-pool", action="store_true", help="one more run on httpx's stock transport")
     args = parser.parse_args()
 
     hosts = loopback_hosts(args.hosts)
@@ -137,6 +165,7 @@ async def main() -> None:
         assert server.stdout is not None and server.stdout.readline() == b"ready\n"
         await run_pymon(port, hosts[:50])  # warm-up: imports, first connections
         pymon = min([await run_pymon(port, hosts) for _ in range(args.rounds)], key=lambda f: f.wall)
+        pooled = [await run_pymon_pooled(port, hosts)] if args.compare_pool else []
         per_host = await run_perl(port, hosts, 1, args.parallel)
         per_group = await run_perl(port, hosts, args.group, args.parallel)
     finally:
@@ -145,7 +174,7 @@ async def main() -> None:
 
     print(f"{args.hosts} hosts on 127.0.0.0/8, one HTTP server process, {os.cpu_count()} CPUs")
     print(f"{'':34} {'checks/s':>10} {'CPU/check':>11} {'CPU ratio':>10}")
-    for figures in (pymon, per_host, per_group):
+    for figures in (pymon, *pooled, per_host, per_group):
         ratio = figures.cpu_per_check_ms / pymon.cpu_per_check_ms
         print(
             f"{figures.name:34} {figures.per_second:10.0f} {figures.cpu_per_check_ms:8.3f} ms {ratio:9.1f}x"

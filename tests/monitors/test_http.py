@@ -10,6 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from pymon.monitors import BUILTIN, Check
+
 from .servers import (
     SILENT_HOST,
     Loop,
@@ -209,3 +211,108 @@ def test_silent_host_in_namespace() -> None:
     assert run_perl(NAME, argv, netns=True) == expected
     assert run_script(NAME, argv, netns=True) == expected
     assert run_inprocess_netns(NAME, argv) == expected
+
+
+# What httpx changes (docs/compatibility.md, http.monitor over httpx): each test shows the
+# Perl original's result next to pymon's.
+
+
+def recorder(response: bytes, seen: list[bytes], closed: list[bool]) -> object:
+    """Answers `response`, keeps the request in `seen`, then waits for the client to hang up."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            request = b""
+            while (line := await reader.readline()) not in (b"\r\n", b"\n", b""):
+                request += line
+            seen.append(request)
+            writer.write(response)
+            await writer.drain()
+            async with asyncio.timeout(2):
+                closed.append(await reader.read() == b"")
+        except (OSError, TimeoutError):
+            closed.append(False)
+        finally:
+            writer.close()
+
+    return handle
+
+
+def test_request_is_http_1_1_with_connection_close_and_the_connection_is_closed(loop: Loop) -> None:
+    seen: list[bytes] = []
+    closed: list[bool] = []
+    port = loop.tcp(recorder(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", seen, closed))  # type: ignore[arg-type]
+    argv = ["-p", str(port), "-u", "/a b?q=1", "-a", "agent/1", "127.0.0.1"]
+    perl, script = run_perl(NAME, argv), run_script(NAME, argv)
+    assert perl == script and perl.status == 0
+    assert seen[0] == b"GET /a b?q=1 HTTP/1.0\r\nHost: 127.0.0.1\r\nUser-Agent: agent/1\r\n"
+    # httpx sends HTTP/1.1 only, percent-encodes the path, and asks the server to close.
+    expected = b"GET /a%20b?q=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: agent/1\r\nConnection: close\r\n"
+    assert seen[1:] == [expected]
+
+    async def check_then_wait_for_the_hang_up() -> Check:
+        """The loop and its shared client stay alive: only pymon closing the socket ends it."""
+        result = await BUILTIN[NAME](argv, {})
+        async with asyncio.timeout(3):
+            while len(closed) < 3:
+                await asyncio.sleep(0.01)
+        return result
+
+    result = asyncio.run(check_then_wait_for_the_hang_up())
+    assert Output(result.exit_status, result.summary, result.detail) == perl
+    assert seen[2:] == [expected]
+    # Perl waits for the server to close (HTTP/1.0), which here waits for the client first
+    # and gives up after 2 s; pymon closes once the body is read.
+    assert closed == [False, True, True]
+
+
+CHUNKED = (
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nx-spaced:   value  \r\n\r\n"
+    b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+)
+
+
+def test_chunked_body_is_seen_without_its_framing(loop: Loop) -> None:
+    port = str(loop.tcp(responder(CHUNKED)))  # type: ignore[arg-type]
+    # A plain regex matches the body either way.
+    perl, script, awaited = both(["-p", port, "-m", "hello world", "127.0.0.1"])
+    assert (perl.status, script.status, awaited.status) == (1, 0, 0)  # Perl sees "hello\r\n6\r\n world"
+    perl, script, awaited = both(["-p", port, "-m", r"5\r\nhello", "127.0.0.1"])
+    assert (perl.status, script.status, awaited.status) == (0, 1, 1)
+    header = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nx-spaced: value"
+    assert script == awaited == Output(1, "127.0.0.1", f"HOST 127.0.0.1: Regex match failed\n{header}\n\n")
+
+
+def test_header_is_rebuilt_from_the_parsed_response(loop: Loop) -> None:
+    port = str(loop.tcp(responder(CHUNKED)))  # type: ignore[arg-type]
+    perl, script, awaited = both(["-p", port, "127.0.0.1"])
+    assert perl.detail == (
+        "HOST 127.0.0.1: ok\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nx-spaced:   value  \n\n"
+    )
+    # Names keep their case and order; a value loses the blanks around it.
+    header = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nx-spaced: value"
+    assert script == awaited == Output(0, "", f"HOST 127.0.0.1: ok\n{header}\n\n")
+
+
+def test_reply_that_is_not_http_is_judged_empty(loop: Loop) -> None:
+    port = str(loop.tcp(responder(b"SSH-2.0-OpenSSH_9.2\r\n")))  # type: ignore[arg-type]
+    perl, script, awaited = both(["-p", port, "-m", "SSH-2", "127.0.0.1"])
+    assert perl == Output(0, "", "HOST 127.0.0.1: ok\n\n\n")
+    assert script == awaited == Output(1, "127.0.0.1", "HOST 127.0.0.1: Regex match failed\n\n")
+
+
+def test_bytes_after_the_content_length_are_not_read(loop: Loop) -> None:
+    port = str(loop.tcp(responder(b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nokTRAILER")))  # type: ignore[arg-type]
+    perl, script, awaited = both(["-p", port, "-m", "TRAILER", "127.0.0.1"])
+    assert perl.status == 0
+    header = "HTTP/1.0 200 OK\r\nContent-Length: 2"
+    assert script == awaited == Output(1, "127.0.0.1", f"HOST 127.0.0.1: Regex match failed\n{header}\n\n")
+
+
+def test_path_must_begin_with_a_slash(ports: dict[str, int]) -> None:
+    argv = ["-p", str(ports["ok"]), "-u", "index.html", "127.0.0.1"]
+    perl, script, awaited = both(argv)
+    # Perl sends "GET index.html HTTP/1.0"; this server answers anything with 200 (most answer 400).
+    assert perl.status == 0
+    error = "bad path for -u 'index.html': the path must begin with /\n"
+    assert script == awaited == Output(1, "127.0.0.1", error)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 
 import pytest
 
-from pymon.engine.scheduler import Key, Launch, Scheduler
+from pymon.engine.scheduler import EARLY, Key, Launch, Scheduler
 
 KEY: Key = ("g", "s")
 OTHER: Key = ("g", "other")
@@ -131,3 +132,28 @@ def test_trigger_runs_now_and_a_stopped_scheduler_runs_nothing():
         return fired
 
     assert asyncio.run(scenario()) == [KEY]
+
+
+def test_services_due_close_together_start_in_one_wake_up_never_more_than_early_ahead():
+    # One wake-up of the loop for services due within EARLY of one another; none of
+    # them starts more than EARLY before its due time.
+    async def scenario() -> tuple[dict[Key, float], dict[Key, float]]:
+        started: dict[Key, float] = {}
+        scheduler = Scheduler(lambda key: started.setdefault(key, time.time()) and Launch.STARTED)
+        scheduler.begin(asyncio.get_running_loop())
+        now = time.time()
+        due = {("g", f"s{n}"): now + 0.1 + n * EARLY / 4 for n in range(3)}
+        due["g", "later"] = now + 0.1 + 3 * EARLY
+        for key, when in due.items():
+            scheduler.add(key, 3600.0)
+            scheduler._timers[key].due = when
+            scheduler._arm(key)
+        await asyncio.sleep(0.1 + 4 * EARLY + 0.05)
+        scheduler.close()
+        return started, due
+
+    started, due = asyncio.run(scenario())
+    assert all(-EARLY - 0.002 <= started[key] - due[key] < 0.05 for key in due)
+    firsts = [started["g", f"s{n}"] for n in range(3)]
+    assert max(firsts) - min(firsts) < 0.002  # due 5 ms apart, started in one wake-up
+    assert started["g", "later"] - max(firsts) > EARLY  # not pulled in with them

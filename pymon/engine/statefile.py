@@ -329,21 +329,19 @@ def _read(path: str) -> str:
 
 def save_state(engine: Engine, kinds: Sequence[str]) -> None:
     """`savestate KIND...` (PROTO-49): each of disabled, opstatus, all; others do nothing."""
-    statedir = engine.config.globals.statedir
     for kind in kinds:
         if kind in ("disabled", "all"):
-            text = format_disabled(engine.disabled_state())
-            try:
-                write_atomically(os.path.join(statedir, DISABLED_FILE), text)
-            except OSError as error:
-                # mon then skips the opstatus half of `all` as well; pymon still writes it
-                engine.log("err", f"could not write to state file: {error.strerror}")
+            # on a write error mon then skips the opstatus half of `all` as well; pymon still writes it
+            _save(engine, DISABLED_FILE, format_disabled(engine.disabled_state()), "state file")
         if kind in ("opstatus", "all"):
-            text = format_opstatus(engine.opstatus_state())
-            try:
-                write_atomically(os.path.join(statedir, OPSTATUS_FILE), text)
-            except OSError as error:
-                engine.log("err", f"could not write to opstatus state file: {error.strerror}")
+            _save(engine, OPSTATUS_FILE, format_opstatus(engine.opstatus_state()), "opstatus state file")
+
+
+def _save(engine: Engine, name: str, text: str, what: str) -> None:
+    try:
+        write_atomically(os.path.join(engine.config.globals.statedir, name), text)
+    except OSError as error:
+        engine.log("err", f"could not write to {what}: {error.strerror}")
 
 
 def load_state(engine: Engine, kinds: Sequence[str]) -> None:

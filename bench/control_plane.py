@@ -39,13 +39,10 @@ import contextlib
 import math
 import os
 import resource
-import shutil
 import signal
 import socket
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 # bench/ is no package: engine.py is imported from next to this file.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -54,17 +51,17 @@ from engine import (
     ON_TIME,
     Daemon,
     Tree,
+    add_daemon_arguments,
     bench_opstatus,
     config_text,
     daemons,
     grid_delays,
     grid_phase,
     in_window,
-    load,
-    machine,
     ms,
     on_sigterm,
     previous_start_delays,
+    run_dir,
     sleep_until,
     spread,
     start,
@@ -229,10 +226,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--spread", type=int, default=30, help="randstart in part b, s (30)")
     parser.add_argument("--deadline", type=int, default=120, help="extra wait for every run in b, s (120)")
     parser.add_argument("--queries", type=int, default=20, help="list opstatus queries (20)")
-    parser.add_argument("--only", choices=("pymon", "mon"), help="run one daemon only")
     parser.add_argument("--part", choices=("idle", "opstatus"), help="run one part only")
-    parser.add_argument("--pymon", default="pymon", help="the pymon program to run (pymon on PATH)")
-    parser.add_argument("--keep", action="store_true", help="keep the temp dir and print its path")
+    add_daemon_arguments(parser)
     args = parser.parse_args()
     if min(args.services, args.interval, args.clients, args.opstatus_services, args.queries) < 1:
         parser.error("counts and the interval must be at least 1")
@@ -252,11 +247,9 @@ def main() -> None:
     args = parse_args()
     signal.signal(signal.SIGTERM, on_sigterm)
     raise_fd_limit(args.clients + 4096)
-    tmp = Path(tempfile.mkdtemp(prefix="pymon-bench-control-"))
-    print(f"machine: {machine()}\nload average before: {load()}", flush=True)
     idle: dict[str, dict] = {}
     opstatus: dict[str, dict] = {}
-    try:
+    with run_dir("pymon-bench-control-", args.keep) as tmp:
         for name, program in daemons(args.only, args.pymon):
             if args.part in (None, "idle"):
                 print(f"{name}: {args.services} services with {args.clients} idle clients ...", flush=True)
@@ -264,12 +257,6 @@ def main() -> None:
             if args.part in (None, "opstatus"):
                 print(f"{name}: list opstatus with {args.opstatus_services} services ...", flush=True)
                 opstatus[name] = bench_big_opstatus(name, program, Tree(tmp / f"{name}-opstatus"), args)
-    finally:
-        if args.keep:
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-    print(f"load average after: {load()}")
     report(idle, opstatus, args)
 
 

@@ -562,14 +562,34 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--fail-services", type=int, default=100, help="failing services in part 2 (100)")
     parser.add_argument("--failures", type=int, default=200, help="alerts to collect in part 2 (200)")
     parser.add_argument("--fail-sleep", type=float, default=0.0, help="the failing monitor's run time, s (0)")
-    parser.add_argument("--only", choices=("pymon", "mon"), help="run one daemon only")
     parser.add_argument("--part", choices=("schedule", "alerts"), help="run parts 1 and 3, or part 2, only")
-    parser.add_argument("--pymon", default="pymon", help="the pymon program to run (pymon on PATH)")
-    parser.add_argument("--keep", action="store_true", help="keep the temp dir and print its path")
+    add_daemon_arguments(parser)
     args = parser.parse_args()
     if min(args.services, args.interval, args.queries, args.fail_services, args.failures) < 1:
         parser.error("counts and the interval must be at least 1")
     return args
+
+
+def add_daemon_arguments(parser: argparse.ArgumentParser) -> None:
+    """--only, --pymon and --keep, as every benchmark here takes them (see `daemons` and `run_dir`)."""
+    parser.add_argument("--only", choices=("pymon", "mon"), help="run one daemon only")
+    parser.add_argument("--pymon", default="pymon", help="the pymon program to run (pymon on PATH)")
+    parser.add_argument("--keep", action="store_true", help="keep the temp dir and print its path")
+
+
+@contextlib.contextmanager
+def run_dir(prefix: str, keep: bool) -> Iterator[Path]:
+    """The run's temp dir, removed after it unless KEEP; the machine and its load are printed around it."""
+    print(f"machine: {machine()}\nload average before: {load()}", flush=True)
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield tmp
+    finally:
+        if keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print(f"load average after: {load()}")
 
 
 def daemons(only: str | None, pymon_command: str) -> list[tuple[str, str]]:
@@ -590,11 +610,9 @@ def on_sigterm(signum: int, frame: object) -> None:
 def main() -> None:
     args = parse_args()
     signal.signal(signal.SIGTERM, on_sigterm)
-    tmp = Path(tempfile.mkdtemp(prefix="pymon-bench-engine-"))
-    print(f"machine: {machine()}\nload average before: {load()}", flush=True)
     schedule: dict[str, dict] = {}
     alerts: dict[str, dict] = {}
-    try:
+    with run_dir("pymon-bench-engine-", args.keep) as tmp:
         for name, program in daemons(args.only, args.pymon):
             if args.part in (None, "schedule"):
                 print(f"{name}: scheduling {args.services} services ...", flush=True)
@@ -602,12 +620,6 @@ def main() -> None:
             if args.part in (None, "alerts"):
                 print(f"{name}: failure to alert ...", flush=True)
                 alerts[name] = bench_alerts(name, program, Tree(tmp / f"{name}-alerts"), args)
-    finally:
-        if args.keep:
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-    print(f"load average after: {load()}")
     if schedule:
         print_schedule(schedule, args)
     if alerts:

@@ -4,7 +4,8 @@
 (`spc` twice, every value escaped with mon's in-quotes escaping, so a
 backslash goes out doubled, TRAP-03); `send_trap` checks the values as
 Mon::Client does and sends one UDP datagram. No reply ever comes back, so a
-trap nobody accepted is not an error here.
+trap nobody accepted is not an error here. The client library
+(`pymon.client`, `MonClient.send_trap`) uses the same two functions.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ import time
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
-from pymon.server.escape import esc_str
+from pymon.server.escape import esc_str, to_bytes
 
-__all__ = ["OPSTAT", "TRAP_PRO_VERSION", "TrapError", "build_trap", "main", "send_trap"]
+__all__ = ["OPSTAT", "TRAP_PRO_VERSION", "TrapError", "build_trap", "main", "send_packet", "send_trap"]
 
 TRAP_PRO_VERSION = "0.3807"
 DEFAULT_PORT = 2583
@@ -41,8 +42,12 @@ OPSTAT: Mapping[str, int] = MappingProxyType(
 _RETVAL = re.compile(r"\d+\n?", re.ASCII)  # Perl's /^\d+$/
 
 
-class TrapError(Exception):
-    """A trap that could not be sent; the message is Mon::Client's error text."""
+class TrapError(ValueError):
+    """A trap that could not be sent; the message is Mon::Client's error text.
+
+    A ValueError, so that callers of the client library's `build_trap` catch a
+    bad retval or opstatus as the bad argument it is.
+    """
 
 
 def build_trap(
@@ -52,12 +57,11 @@ def build_trap(
     opstatus: str = "fail",
     summary: str = "",
     detail: str = "",
-    *,
     username: str | None = None,
     password: str | None = None,
-    now: int | None = None,
+    timestamp: int | None = None,
 ) -> bytes:
-    """The datagram, byte for byte as Mon::Client 1.2 builds it."""
+    """The datagram, byte for byte as Mon::Client 1.2 builds it; `pas` only goes with a user."""
     retval = str(retval)
     if not _RETVAL.fullmatch(retval):
         raise TrapError("invalid value for retval")
@@ -79,11 +83,17 @@ def build_trap(
         f"svc='{esc(service)}'",
         f"sta='{esc(retval)}'",
         f"spc='{spc}'",
-        f"tsp='{int(time.time()) if now is None else now}'",
+        f"tsp='{int(time.time()) if timestamp is None else timestamp}'",
         f"sum='{esc(summary)}'",
         f"dtl='{esc(detail)}'",
     ]
-    return "".join(line + "\n" for line in lines).encode("utf-8", "surrogateescape")
+    return to_bytes("".join(line + "\n" for line in lines))
+
+
+def send_packet(host: str, port: int, packet: bytes) -> None:
+    """Send one trap datagram to HOST:PORT; OSError (UnicodeError for a bad host name) when it cannot."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.sendto(packet, (host, port))
 
 
 def send_trap(
@@ -104,8 +114,7 @@ def send_trap(
         group, service, retval, opstatus, summary, detail, username=username, password=password
     )
     try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-            sock.sendto(packet, (host, port))
+        send_packet(host, port, packet)
     except (OSError, UnicodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         raise TrapError(f"could not send trap to {host}: {reason}") from error

@@ -12,6 +12,10 @@ See docs/clients.md. The command-line clients are `pymoncmd` (moncmd) and
 
 from __future__ import annotations
 
+from pymon.trap_send import OPSTAT as OPSTATUS
+from pymon.trap_send import TRAP_PRO_VERSION as TRAP_PROTOCOL_VERSION
+from pymon.trap_send import build_trap
+
 from ._client import DEFAULT_PORT, PROTOCOL_ID, MonClient, Reply, default_host, default_port
 from ._errors import MonCommandError, MonConnectionError, MonError, MonResponseError
 from ._records import (
@@ -32,7 +36,6 @@ from ._records import (
     ServiceKey,
     unquote,
 )
-from ._trap import OPSTATUS, TRAP_PROTOCOL_VERSION, build_trap
 
 __all__ = [
     "DEFAULT_PORT", "OPSTATUS", "PROTOCOL_ID", "TRAP_PROTOCOL_VERSION", "AlertHistoryEntry", "Alias",

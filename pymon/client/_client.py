@@ -33,10 +33,10 @@ from types import TracebackType
 from typing import Final
 
 from pymon.server.escape import esc_str, to_bytes
+from pymon.trap_send import build_trap, send_packet
 
 from . import _records as r
 from ._errors import MonCommandError, MonConnectionError, MonResponseError
-from ._trap import build_trap, send_trap
 
 __all__ = ["DEFAULT_PORT", "PROTOCOL_ID", "MonClient", "Reply", "default_host", "default_port"]
 
@@ -470,8 +470,8 @@ class MonClient:
             group, service, retval, opstatus, summary, detail, username=self.username, password=self.password
         )
         try:
-            send_trap(self.host, self.trap_port, packet)
-        except OSError as error:
+            send_packet(self.host, self.trap_port, packet)
+        except (OSError, UnicodeError) as error:
             where = f"{self.host}:{self.trap_port}"
             raise MonConnectionError(f"could not send a trap to {where}: {error}") from error
 

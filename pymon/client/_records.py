@@ -8,7 +8,7 @@ wrongly, the parser here does what the reply means and says so.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -274,15 +274,20 @@ class AlertHistoryEntry:
 _ALERTHIST = re.compile(r"(\S+)\s+(\S+)\s+(\S+)\s+(\d+)\s+(\S+)\s+\(([^)]*)\)\s+(.*)$", re.DOTALL)
 
 
-def parse_alerthist(lines: Sequence[str]) -> list[AlertHistoryEntry]:
-    entries = []
+def _matched(pattern: re.Pattern[str], lines: Sequence[str], what: str) -> Iterator[tuple[str, ...]]:
+    """The groups of PATTERN in each decoded line; MonResponseError naming WHAT for a line it misses."""
     for line in lines:
-        m = _ALERTHIST.match(_unesc(line))
+        m = pattern.match(_unesc(line))
         if m is None:
-            raise MonResponseError(f"bad alerthist line {line!r}")
-        kind, group, service, when, alert, args, summary = m.groups()
-        entries.append(AlertHistoryEntry(kind, group, service, int(when), alert, args, summary))
-    return entries
+            raise MonResponseError(f"bad {what} line {line!r}")
+        yield m.groups()
+
+
+def parse_alerthist(lines: Sequence[str]) -> list[AlertHistoryEntry]:
+    return [
+        AlertHistoryEntry(kind, group, service, int(when), alert, args, summary)
+        for kind, group, service, when, alert, args, summary in _matched(_ALERTHIST, lines, "alerthist")
+    ]
 
 
 @dataclass(frozen=True)
@@ -324,14 +329,10 @@ _DTLOG = re.compile(r"(\d+)\s+(\S+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(.*)$", re
 
 
 def parse_dtlog(lines: Sequence[str]) -> list[DowntimeEntry]:
-    entries = []
-    for line in lines:
-        m = _DTLOG.match(_unesc(line))
-        if m is None:
-            raise MonResponseError(f"bad dtlog line {line!r}")
-        up, group, service, failed, down, interval, summary = m.groups()
-        entries.append(DowntimeEntry(int(up), group, service, int(failed), int(down), int(interval), summary))
-    return entries
+    return [
+        DowntimeEntry(int(up), group, service, int(failed), int(down), int(interval), summary)
+        for up, group, service, failed, down, interval, summary in _matched(_DTLOG, lines, "dtlog")
+    ]
 
 
 @dataclass(frozen=True)

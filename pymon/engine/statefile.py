@@ -37,7 +37,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, TypeVar
 
 from pymon.config.model import Service
 from pymon.engine.states import PeriodState, ServiceState
@@ -64,6 +64,8 @@ __all__ = [
 ]
 
 # STATE-02: the service variables in mon's order, then each period's.
+T = TypeVar("T")
+
 OPSTATUS_VARS: Final = (
     "op_status", "failure_count", "alert_count", "last_success", "first_success",
     "consec_failures", "last_failure", "first_failure", "last_summary",
@@ -327,48 +329,47 @@ def _read(path: str) -> str:
 
 def save_state(engine: Engine, kinds: Sequence[str]) -> None:
     """`savestate KIND...` (PROTO-49): each of disabled, opstatus, all; others do nothing."""
-    statedir = engine.config.globals.statedir
     for kind in kinds:
         if kind in ("disabled", "all"):
-            text = format_disabled(engine.disabled_state())
-            try:
-                write_atomically(os.path.join(statedir, DISABLED_FILE), text)
-            except OSError as error:
-                # mon then skips the opstatus half of `all` as well; pymon still writes it
-                engine.log("err", f"could not write to state file: {error.strerror}")
+            # on a write error mon then skips the opstatus half of `all` as well; pymon still writes it
+            _save(engine, DISABLED_FILE, format_disabled(engine.disabled_state()), "state file")
         if kind in ("opstatus", "all"):
-            text = format_opstatus(engine.opstatus_state())
-            try:
-                write_atomically(os.path.join(statedir, OPSTATUS_FILE), text)
-            except OSError as error:
-                engine.log("err", f"could not write to opstatus state file: {error.strerror}")
+            _save(engine, OPSTATUS_FILE, format_opstatus(engine.opstatus_state()), "opstatus state file")
+
+
+def _save(engine: Engine, name: str, text: str, what: str) -> None:
+    try:
+        write_atomically(os.path.join(engine.config.globals.statedir, name), text)
+    except OSError as error:
+        engine.log("err", f"could not write to {what}: {error.strerror}")
 
 
 def load_state(engine: Engine, kinds: Sequence[str]) -> None:
     """`loadstate KIND...`, `-l KIND` (STATE-03, STATE-04): each of disabled, opstatus, all."""
-    statedir = engine.config.globals.statedir
+
+    def restore_disabled(disabled: DisabledState) -> None:
+        for line in engine.restore_disabled(disabled):
+            engine.log("err", line)
+
     for kind in kinds:
         if kind in ("disabled", "all"):
-            path = os.path.join(statedir, DISABLED_FILE)
-            try:
-                disabled = parse_disabled(_read(path), path)
-            except OSError as error:
-                # mon then skips the opstatus half of `all` as well; pymon still loads it
-                engine.log("err", f"could not read state file: {error.strerror}")
-            except StateFileError as error:
-                engine.log("err", str(error))
-            else:
-                for line in engine.restore_disabled(disabled):
-                    engine.log("err", line)
-                engine.log("info", f"state '{kind}' loaded")
+            # on a read error mon then skips the opstatus half of `all` as well; pymon still loads it
+            _load(engine, kind, DISABLED_FILE, parse_disabled, restore_disabled)
         if kind in ("opstatus", "all"):
-            path = os.path.join(statedir, OPSTATUS_FILE)
-            try:
-                saved = parse_opstatus(_read(path), path)
-            except OSError as error:
-                engine.log("err", f"could not read state file: {error.strerror}")
-            except StateFileError as error:
-                engine.log("err", str(error))
-            else:
-                engine.restore_opstatus(saved)
-                engine.log("info", f"state '{kind}' loaded")
+            _load(engine, kind, OPSTATUS_FILE, parse_opstatus, engine.restore_opstatus)
+
+
+def _load(
+    engine: Engine, kind: str, name: str, parse: Callable[[str, str], T], restore: Callable[[T], None]
+) -> None:
+    """Parse the state file NAME and restore it; one that cannot be read or parsed is logged and left."""
+    path = os.path.join(engine.config.globals.statedir, name)
+    try:
+        saved = parse(_read(path), path)
+    except OSError as error:
+        engine.log("err", f"could not read state file: {error.strerror}")
+    except StateFileError as error:
+        engine.log("err", str(error))
+    else:
+        restore(saved)
+        engine.log("info", f"state '{kind}' loaded")

@@ -5,9 +5,9 @@ and a way to run an alert the way mon does (argv, environment, stdin)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from daemon.harness import free_port, start_daemon, stop_daemon, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 ALERTS = REPO / "alerts"
@@ -168,15 +170,6 @@ def debian_mail_alert(base: Path, port: int) -> Path:
     return script
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 class WebServer:
     """A real HTTP server on 127.0.0.1 that can be stopped and started again on its port."""
 
@@ -214,39 +207,12 @@ class Process:
     """A daemon (pymon or the real mon) in its own session, stopped with SIGTERM then killed."""
 
     def __init__(self, argv: list[str], cwd: Path, env: dict[str, str], port: int) -> None:
-        import socket
-        import time
-
         self.port = port
         self.log = cwd / "daemon.log"
-        with open(self.log, "wb") as out:
-            self.proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 20
-        while True:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"daemon exited with {self.proc.returncode}:\n{self.log.read_text()}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                return
-            except OSError:
-                if time.monotonic() > deadline:
-                    self.stop()
-                    raise AssertionError("daemon did not listen within 20s") from None
-                time.sleep(0.05)
+        self.proc = start_daemon(argv, cwd, self.log, port, env)
 
     def stop(self) -> None:
-        import signal
-
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        with contextlib.suppress(OSError):
-            os.killpg(self.proc.pid, signal.SIGKILL)  # monitors and alerts it left behind
+        stop_daemon(self.proc)  # and the monitors and alerts it left behind
 
 
 def daemon_dirs(base: Path, config: str) -> dict[str, Path]:
@@ -261,18 +227,10 @@ def daemon_dirs(base: Path, config: str) -> dict[str, Path]:
 
 def daemon_argv(program: list[str], base: Path, dirs: dict[str, Path], port: int, basedir: Path,
                 extra: Sequence[str] = ()) -> list[str]:
-    return [*program, "-c", str(dirs["etc"] / "mon.cf"), "-p", str(port), "-t", str(free_udp_port()),
+    trapport = free_port(socket.SOCK_DGRAM)
+    return [*program, "-c", str(dirs["etc"] / "mon.cf"), "-p", str(port), "-t", str(trapport),
             "-L", str(dirs["log.d"]), "-D", str(dirs["state.d"]), "-P", str(base / "mon.pid"),
             "-b", str(basedir), "-B", str(dirs["etc"]), "-A", str(dirs["etc"] / "auth.cf"), *extra]
-
-
-def free_udp_port() -> int:
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def daemon_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -283,16 +241,7 @@ def daemon_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 
 
 def wait_until(what: str, probe: Any, timeout: float = 20.0) -> Any:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.05)
+    return wait_for(what, probe, timeout)
 
 
 def headers_and_body(data: str) -> tuple[dict[str, str], str]:

@@ -2,22 +2,21 @@
 
 `start(kind, base, config)` runs `/usr/sbin/mon` (kind "mon") or pymon
 (kind "pymon", as `python -m pymon` so PYTHONPATH applies) in the foreground
-with every path under BASE, on free 127.0.0.1 ports. The monitor
+with every path under BASE, on free 127.0.0.1 ports (tests/daemon/harness.py starts and stops it). The monitor
 `say.monitor EXIT SUMMARY` prints SUMMARY (`_` as spaces) and `detail line`, and exits with EXIT; `note.alert`
 appends its argv to alerts.log. Nothing is started at module import.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from daemon.harness import daemon_argv, free_port, start_daemon, stop_daemon
 
 MON = os.environ.get("MON_PERL_BIN", "/usr/sbin/mon")
 HEADER = "serverbind = 127.0.0.1\ntrapbind = 127.0.0.1\nrandstart = 0s\n"
@@ -41,13 +40,6 @@ exit "$code"
 NOTE = '#!/bin/sh\necho "$*" >> "$(dirname "$0")/../alerts.log"\ncat > /dev/null\n'
 
 
-def free_port(kind: int = socket.SOCK_STREAM) -> int:
-    with socket.socket(socket.AF_INET, kind) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @dataclass
 class Server:
     kind: str
@@ -64,15 +56,7 @@ class Server:
         return (self.base / "stderr").read_text(errors="replace")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        with contextlib.suppress(OSError):
-            os.killpg(self.proc.pid, signal.SIGKILL)
+        stop_daemon(self.proc)
 
 
 def available(kind: str) -> bool:
@@ -92,30 +76,9 @@ def start(kind: str, base: Path, config: str, auth: str = AUTH_ALL, flags: tuple
     (base / "etc" / "auth.cf").write_text(auth)
     port, trapport = free_port(), free_port(socket.SOCK_DGRAM)
     program = [MON] if kind == "mon" else [sys.executable, "-m", "pymon"]
-    argv = [
-        *program, "-c", str(base / "etc" / "mon.cf"), "-p", str(port), "-t", str(trapport),
-        "-L", str(base / "log.d"), "-D", str(base / "state.d"), "-P", str(base / "mon.pid"),
-        "-s", str(base / "mon.d"), "-a", str(base / "alert.d"), "-b", str(base), "-B", str(base / "etc"),
-        "-A", str(base / "etc" / "auth.cf"), *flags,
-    ]  # fmt: skip
+    argv = daemon_argv(program, base, port, trapport, flags=flags)
     env = {k: v for k, v in os.environ.items() if not k.startswith("MON")}
     # the daemon runs in BASE: a relative PYTHONPATH entry would point there
     paths = env.get("PYTHONPATH", "").split(os.pathsep)
     env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in paths if p)
-    with open(base / "stderr", "wb") as err:
-        proc = subprocess.Popen(
-            argv, cwd=base, env=env, stdin=subprocess.DEVNULL, stdout=err, stderr=err, start_new_session=True
-        )
-    server = Server(kind, base, port, trapport, proc)
-    deadline = time.monotonic() + 20
-    while True:
-        if proc.poll() is not None:
-            raise AssertionError(f"{kind} exited with {proc.returncode}:\n{server.log()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return server
-        except OSError:
-            if time.monotonic() > deadline:
-                server.stop()
-                raise AssertionError(f"{kind} did not listen on {port}:\n{server.log()}") from None
-            time.sleep(0.05)
+    return Server(kind, base, port, trapport, start_daemon(argv, base, base / "stderr", port, env))

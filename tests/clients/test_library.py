@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import pytest
+from daemon.harness import wait_for
 
 from pymon.client import MonClient, MonCommandError, MonConnectionError, build_trap
 
@@ -42,17 +43,6 @@ watch trapgrp
 """
 
 
-def wait_for(what: str, probe: Callable[[], T | None], timeout: float = 20.0) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
 def needs(kind: str, feature: str, step: Callable[[], T]) -> T:
     """Run STEP; against pymon, a refusal or a wrong answer skips the test naming FEATURE."""
     try:
@@ -74,7 +64,7 @@ def checked(client: MonClient, service: str = "http") -> None:
         return finished and (status.last_check or 0) > before
 
     time.sleep(1.1)  # last_check has one-second resolution: a new check must be later than `before`
-    wait_for("the monitor", done)
+    wait_for("the monitor", done, 20)
 
 
 def test_the_trap_packet_is_mon_clients_byte_for_byte() -> None:

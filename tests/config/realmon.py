@@ -39,6 +39,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from daemon.harness import daemon_argv
+
+from pymon.client import unquote
+
 MON = os.environ.get("MON_PERL_BIN", "/usr/sbin/mon")
 STATUS = re.compile(rb"^[25]\d\d ")
 NAME = re.compile(r"[a-zA-Z0-9_.-]+")
@@ -187,24 +191,6 @@ class _Client:
         self.sock.close()
 
 
-def un_esc(text: str) -> str:
-    """Inverse of mon's esc_str(str, 1): `\\\\` -> `\\`, `\\xx` -> the byte 0xxx."""
-    out = bytearray()
-    raw = text.encode("utf-8", "surrogateescape")
-    i = 0
-    while i < len(raw):
-        if raw[i : i + 2] == b"\\\\":
-            out += b"\\"
-            i += 2
-        elif raw[i : i + 1] == b"\\" and re.fullmatch(rb"[0-9a-f]{2}", raw[i + 1 : i + 3]):
-            out.append(int(raw[i + 1 : i + 3], 16))
-            i += 3
-        else:
-            out.append(raw[i])
-            i += 1
-    return _decode(bytes(out))
-
-
 def _stop(proc: subprocess.Popen[bytes]) -> None:
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
@@ -277,7 +263,7 @@ def _query(
             prefix = f"{group} {service} {keyword}='"
             assert status.startswith("220") and len(lines) == 1, (status, lines)
             assert lines[0].startswith(prefix) and lines[0].endswith("'"), lines
-            values[keyword] = un_esc(lines[0][len(prefix) : -1])
+            values[keyword] = unquote(lines[0][len(prefix) : -1])
         settings[(group, service)] = values
     found["settings"] = settings
 
@@ -287,7 +273,7 @@ def _query(
         status, lines = client.command("list opstatus")
         for line in lines:
             fields = dict(field.partition("=")[::2] for field in line.split(" "))
-            hosts = un_esc(fields.get("exclude_hosts", ""))
+            hosts = unquote(fields.get("exclude_hosts", ""))
             exclude_hosts[(fields["group"], fields["service"])] = frozenset(hosts.split(" ")) - {""}
     found["exclude_hosts"] = exclude_hosts
 
@@ -354,19 +340,14 @@ def _run_once(text: str, keywords: tuple[str, ...]) -> MonResult:
     proc = None
     client = None
     try:
-        for sub in ("etc", "log", "state", "mon.d", "alert.d"):
+        for sub in ("etc", "log.d", "state.d", "mon.d", "alert.d"):
             (tmp / sub).mkdir()
         (tmp / "etc" / "auth.cf").write_text(AUTH)
         body, offset = mon_config(text)
         config = tmp / "etc" / "mon.cf"
         config.write_bytes(body)
         port, trapport = _free_port(socket.SOCK_STREAM), _free_port(socket.SOCK_DGRAM)
-        argv = [
-            MON, "-c", str(config), "-p", str(port), "-t", str(trapport),
-            "-L", str(tmp / "log"), "-D", str(tmp / "state"), "-P", str(tmp / "mon.pid"),
-            "-s", str(tmp / "mon.d"), "-a", str(tmp / "alert.d"), "-b", str(tmp),
-            "-B", str(tmp / "etc"), "-A", str(tmp / "etc" / "auth.cf"), "-S",
-        ]  # fmt: skip
+        argv = daemon_argv([MON], tmp, port, trapport, flags=["-S"])
         env = {k: v for k, v in os.environ.items() if not k.startswith("MON_")}
         env.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
         with open(tmp / "stderr", "wb") as err:

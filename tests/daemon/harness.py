@@ -19,7 +19,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -152,34 +152,14 @@ class Daemon:
         (base / "etc" / "auth.cf").write_text(auth)
         self.pidfile = base / "mon.pid"
         prelude = SYSLOG.format(path=str(base / "syslog.jsonl"))
-        self.argv = [
-            sys.executable, "-c", prelude, "-c", str(base / "etc" / "mon.cf"), "-p", str(self.port),
-            "-t", str(self.trapport), "-L", str(base / "log.d"), "-D", str(base / "state.d"),
-            "-P", str(self.pidfile), "-s", str(base / "mon.d"), "-a", str(base / "alert.d"),
-            "-b", str(base), "-B", str(base / "etc"), "-A", str(base / "etc" / "auth.cf"), *flags,
-        ]  # fmt: skip
-        self.stderr = open(base / "daemon.stderr", "wb")  # noqa: SIM115
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MON_")}
-        self.proc = subprocess.Popen(
-            self.argv, cwd=base, stdin=subprocess.DEVNULL, stdout=self.stderr, stderr=self.stderr,
-            env=env, start_new_session=True,
-        )  # fmt: skip
-        wait_for("the daemon to listen", self._listening)
+        self.argv = daemon_argv([sys.executable, "-c", prelude], base, self.port, self.trapport, flags=flags)
+        self.proc = start_daemon(self.argv, base, base / "daemon.stderr", self.port)
         self.started = time.time()
         self._client: Client | None = None
 
     def _script(self, path: Path, template: str) -> None:
         path.write_text(template.format(python=sys.executable, base=str(self.base)))
         path.chmod(0o755)
-
-    def _listening(self) -> bool:
-        if self.proc.poll() is not None:
-            raise AssertionError(f"daemon exited with {self.proc.returncode}:\n{self.log()}")
-        try:
-            socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-        except OSError:
-            return False
-        return True
 
     def log(self) -> str:
         return (self.base / "daemon.stderr").read_text(errors="replace")
@@ -227,16 +207,97 @@ class Daemon:
     def stop(self) -> int | None:
         if self._client is not None:
             self._client.close()
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        with_group_gone(self.proc.pid)
-        self.stderr.close()
-        return self.proc.returncode
+        return stop_daemon(self.proc)
+
+
+# --- starting and stopping a daemon: pymon here, the real mon in mon_daemon.py and the other suites ---
+
+
+def daemon_argv(
+    program: Sequence[str],
+    base: Path,
+    port: int,
+    trapport: int,
+    *,
+    etc: Path | None = None,
+    statedir: Path | None = None,
+    flags: Sequence[str] = (),
+) -> list[str]:
+    """mon's (and pymon's) command line with every path under BASE.
+
+    mon.cf and auth.cf are in ETC (default BASE/etc), state files in STATEDIR
+    (default BASE/state.d); logs, monitors and alerts in log.d, mon.d, alert.d.
+    """
+    etc = base / "etc" if etc is None else etc
+    statedir = base / "state.d" if statedir is None else statedir
+    return [
+        *program, "-c", str(etc / "mon.cf"), "-p", str(port), "-t", str(trapport),
+        "-L", str(base / "log.d"), "-D", str(statedir), "-P", str(base / "mon.pid"),
+        "-s", str(base / "mon.d"), "-a", str(base / "alert.d"), "-b", str(base), "-B", str(etc),
+        "-A", str(etc / "auth.cf"), *flags,
+    ]  # fmt: skip
+
+
+def start_daemon(
+    argv: Sequence[str],
+    base: Path,
+    output: Path,
+    port: int,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 20.0,
+) -> subprocess.Popen[bytes]:
+    """Run ARGV in BASE in a session of its own, stdout and stderr to OUTPUT, until it listens on PORT.
+
+    The environment is ours without MON_* unless ENV is given. A daemon that
+    exits first fails the test with what it wrote; one that never listens is
+    stopped and fails it too.
+    """
+    if env is None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MON_")}
+    with open(output, "wb") as out:
+        proc = subprocess.Popen(
+            argv, cwd=base, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=out, start_new_session=True
+        )
+
+    def listening() -> bool:
+        if proc.poll() is not None:
+            log = output.read_text(errors="replace")
+            raise AssertionError(f"{argv[0]} exited with {proc.returncode}:\n{log}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        except OSError:
+            return False
+        return True
+
+    try:
+        wait_for(f"{argv[0]} to listen on {port}", listening, timeout)
+    except AssertionError:
+        stop_daemon(proc)
+        raise
+    return proc
+
+
+def stop_daemon(proc: subprocess.Popen[bytes]) -> int | None:
+    """SIGTERM, SIGKILL after 10s, then SIGKILL for any monitor or alert left in its session."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    with_group_gone(proc.pid)
+    return proc.returncode
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie still answers kill(0); its state tells
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split(") ")[1][0] != "Z"
 
 
 def with_group_gone(pgid: int) -> None:

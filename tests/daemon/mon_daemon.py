@@ -8,14 +8,12 @@ no /dev/log), so only replies and exit status can be compared.
 from __future__ import annotations
 
 import os
-import signal
 import socket
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from .harness import Client, free_port, wait_for, with_group_gone
+from .harness import Client, daemon_argv, free_port, start_daemon, stop_daemon
 
 MON = "/usr/sbin/mon"
 HEADER = "serverbind = 127.0.0.1\ntrapbind = 127.0.0.1\n\n"
@@ -35,41 +33,11 @@ class RealMon:
         (base / "etc" / "mon.cf").write_text(HEADER + config)
         (base / "etc" / "auth.cf").write_text(auth)
         self.port, self.trapport = free_port(), free_port(socket.SOCK_DGRAM)
-        argv = [
-            MON, "-c", str(base / "etc" / "mon.cf"), "-p", str(self.port), "-t", str(self.trapport),
-            "-L", str(base / "log.d"), "-D", str(base / "state.d"), "-P", str(base / "mon.pid"),
-            "-s", str(base / "mon.d"), "-a", str(base / "alert.d"), "-b", str(base), "-B", str(base / "etc"),
-            "-A", str(base / "etc" / "auth.cf"), *flags,
-        ]  # fmt: skip
-        self.stderr = open(base / "daemon.stderr", "wb")  # noqa: SIM115
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MON_")}
-        self.proc = subprocess.Popen(
-            argv, cwd=base, stdin=subprocess.DEVNULL, stdout=self.stderr, stderr=self.stderr,
-            env=env, start_new_session=True,
-        )  # fmt: skip
-        wait_for("mon to listen", self._listening, timeout=20)
-
-    def _listening(self) -> bool:
-        if self.proc.poll() is not None:
-            log = (self.base / "daemon.stderr").read_text(errors="replace")
-            raise AssertionError(f"mon exited with {self.proc.returncode}:\n{log}")
-        try:
-            socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-        except OSError:
-            return False
-        return True
+        argv = daemon_argv([MON], base, self.port, self.trapport, flags=flags)
+        self.proc = start_daemon(argv, base, base / "daemon.stderr", self.port)
 
     def client(self) -> Client:
         return Client(self.port)
 
     def stop(self) -> int | None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        with_group_gone(self.proc.pid)
-        self.stderr.close()
-        return self.proc.returncode
+        return stop_daemon(self.proc)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .harness import MONITOR, SYSLOG, free_port, moncmd, wait_for
+from .harness import MONITOR, SYSLOG, alive, free_port, moncmd, wait_for
 
 AUTH = "".join(
     f"{command}: all\n" for command in ("list", "get", "set", "reset", "ack", "disable", "enable", "test")
@@ -115,7 +115,7 @@ def test_reset_stops_running_monitors_and_drops_their_results(daemon, tmp_path):
         "the monitor in list pids", lambda: any(line.endswith(f" {hanging}") for line in d.cmd("list pids"))
     )
     assert d.cmd("reset")[0].startswith("220 reset PID ")
-    wait_for("the monitor to be stopped", lambda: not _alive(hanging))
+    wait_for("the monitor to be stopped", lambda: not alive(hanging))
     assert d.syslogged(6, f"reset killed child {hanging}")
     time.sleep(0.3)
     assert d.opstatus()["g", "s"]["opstatus"] == "7"  # its exit 1 was not counted
@@ -244,7 +244,7 @@ def test_dash_f_detaches(tmp_path):
     assert parent.returncode == 0, stderr
     pid = int(wait_for("the pid file", lambda: pidfile.exists() and pidfile.read_text().strip()))
     try:
-        assert pid != parent.pid and _alive(pid)  # written by the detached process
+        assert pid != parent.pid and alive(pid)  # written by the detached process
         assert os.getsid(pid) != os.getsid(0)  # a session of its own
         assert errfile.read_text().startswith("Mon starting at ")
         listing = wait_for("moncmd", lambda: (r := moncmd(port, "list", "watch")).returncode == 0 and r)
@@ -258,19 +258,10 @@ def test_dash_f_detaches(tmp_path):
         assert "running as daemon" in syslog
         os.kill(pid, signal.SIGTERM)
         wait_for("the pid file to go", lambda: not pidfile.exists())
-        wait_for("the daemon to exit", lambda: not _alive(pid))
+        wait_for("the daemon to exit", lambda: not alive(pid))
     finally:
-        if _alive(pid):
+        if alive(pid):
             os.kill(pid, signal.SIGKILL)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat") as stat:
-        return stat.read().split(") ")[1][0] != "Z"
 
 
 def _cpu_ticks(pid: int) -> int:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import socket
 import subprocess
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from .harness import Client, free_port, wait_for
+from .harness import Client, daemon_argv, free_port, start_daemon, stop_daemon
 
 MON = "/usr/sbin/mon"
 if not os.access(MON, os.X_OK):
@@ -146,31 +145,10 @@ def real_mon(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int, Pat
     cf = base / "mon.cf"
     cf.write_text("serverbind = 127.0.0.1\ntrapbind = 127.0.0.1\n\n" + CONFIG)
     (base / "auth.cf").write_text("command section\n" + AUTH)
-    argv = [
-        MON, "-c", str(cf), "-p", str(port), "-t", str(trapport), "-L", str(base / "log.d"),
-        "-D", str(base / "state.d"), "-P", str(base / "mon.pid"), "-s", str(base / "mon.d"),
-        "-a", str(base / "alert.d"), "-b", str(base), "-B", str(base), "-A", str(base / "auth.cf"), "-S",
-    ]  # fmt: skip
-    stderr = open(base / "stderr", "wb")  # noqa: SIM115
-    proc = subprocess.Popen(argv, cwd=base, stdin=subprocess.DEVNULL, stdout=stderr, stderr=stderr)
-
-    def listening() -> bool:
-        assert proc.poll() is None, (base / "stderr").read_text()
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-        except OSError:
-            return False
-        return True
-
-    wait_for("mon to listen", listening, timeout=20)
+    argv = daemon_argv([MON], base, port, trapport, etc=base, flags=["-S"])
+    proc = start_daemon(argv, base, base / "stderr", port)
     yield proc, port, cf
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    stderr.close()
+    stop_daemon(proc)
 
 
 def test_set_get_dump_reload_reset_replies_equal_mons(daemon, tmp_path, real_mon):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import time
 from itertools import pairwise
 
-from .harness import wait_for
+from .harness import alive, wait_for
 
 CONFIG = """\
 hostgroup g h1 h2
@@ -37,17 +36,7 @@ def test_start_pidfile_startup_alert_and_sigterm_while_a_monitor_runs(daemon):
     d.proc.send_signal(signal.SIGTERM)
     assert d.proc.wait(10) == 0
     assert not d.pidfile.exists()
-    wait_for("the hanging monitor to be killed", lambda: not _alive(hanging))
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # a zombie still answers kill(0); its state tells
-    with open(f"/proc/{pid}/stat") as stat:
-        return stat.read().split(") ")[1][0] != "Z"
+    wait_for("the hanging monitor to be killed", lambda: not alive(hanging))
 
 
 def test_first_run_one_interval_after_start_then_fixed_rate(daemon):

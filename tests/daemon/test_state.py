@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
-import subprocess
 import sys
 import syslog
 import time
@@ -21,7 +19,17 @@ from pathlib import Path
 
 import pytest
 
-from .harness import ALERT, MONITOR, Client, free_port, moncmd, wait_for
+from .harness import (
+    ALERT,
+    MONITOR,
+    Client,
+    daemon_argv,
+    free_port,
+    moncmd,
+    start_daemon,
+    stop_daemon,
+    wait_for,
+)
 
 MON = "/usr/sbin/mon"
 COMMANDS = ("list", "disable", "enable", "ack", "savestate", "loadstate", "stop", "start")
@@ -186,28 +194,10 @@ class RealMon:
         )
         self.statedir = statedir or base / "state.d"
         self.port, self.trapport = free_port(), free_port(socket.SOCK_DGRAM)
-        argv = [
-            MON, "-c", str(base / "etc" / "mon.cf"), "-p", str(self.port), "-t", str(self.trapport),
-            "-L", str(base / "log.d"), "-D", str(self.statedir), "-P", str(base / "mon.pid"),
-            "-s", str(base / "mon.d"), "-a", str(base / "alert.d"), "-b", str(base),
-            "-B", str(base / "etc"), "-A", str(base / "etc" / "auth.cf"), *flags,
-        ]  # fmt: skip
-        self.output = open(base / "mon.out", "wb")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            argv, cwd=base, stdout=self.output, stderr=self.output, start_new_session=True
-        )
-        wait_for("mon to listen", self._listening, timeout=20)
+        argv = daemon_argv([MON], base, self.port, self.trapport, statedir=self.statedir, flags=flags)
+        self.proc = start_daemon(argv, base, base / "mon.out", self.port)
         self.client = Client(self.port)
         self.client.sock.settimeout(20)
-
-    def _listening(self) -> bool:
-        if self.proc.poll() is not None:
-            raise AssertionError(f"mon exited: {(self.base / 'mon.out').read_text()}")
-        try:
-            socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-        except OSError:
-            return False
-        return True
 
     def cmd(self, line: str) -> list[str]:
         return self.client.cmd(line)
@@ -222,14 +212,7 @@ class RealMon:
 
     def stop(self) -> None:
         self.client.close()
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.output.close()
+        stop_daemon(self.proc)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -19,7 +18,7 @@ import pytest
 
 from pymon.server.trapauth import crypt
 
-from .harness import ALERT, Client, free_port, wait_for
+from .harness import ALERT, Client, daemon_argv, free_port, start_daemon, stop_daemon, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAP_ALERT = ROOT / "alerts" / "trap.alert"
@@ -244,28 +243,11 @@ class RealMon:
         (base / "mon.cf").write_text("serverbind = 127.0.0.1\ntrapbind = 127.0.0.1\n\n" + CONFIG)
         _auth(base / "auth.cf")
         self.port, self.trapport = free_port(), free_port(socket.SOCK_DGRAM)
-        argv = [
-            MON, "-c", str(base / "mon.cf"), "-p", str(self.port), "-t", str(self.trapport),
-            "-L", str(base / "log.d"), "-D", str(base / "state.d"), "-P", str(base / "mon.pid"),
-            "-s", str(base / "mon.d"), "-a", str(base / "alert.d"), "-b", str(base), "-B", str(base),
-            "-A", str(base / "auth.cf"),
-        ]  # fmt: skip
-        self.out = open(base / "mon.out", "wb")  # noqa: SIM115
-        self.proc = subprocess.Popen(argv, cwd=base, stdin=subprocess.DEVNULL, stdout=self.out,
-                                     stderr=self.out, start_new_session=True)  # fmt: skip
-        self.client: Client | None = None
-        wait_for("mon to listen", self._listening, 20)
-
-    def _listening(self) -> bool:
-        assert self.proc.poll() is None, (self.base / "mon.out").read_text()
-        try:
-            self.client = Client(self.port)
-        except OSError:
-            return False
-        return True
+        argv = daemon_argv([MON], base, self.port, self.trapport, etc=base)
+        self.proc = start_daemon(argv, base, base / "mon.out", self.port)
+        self.client = Client(self.port)
 
     def opstatus(self, group: str, service: str) -> dict[str, str]:
-        assert self.client is not None
         line = self.client.cmd(f"list opstatus {group},{service}")[0]
         return dict(f.split("=", 1) for f in line.split(" "))
 
@@ -274,15 +256,8 @@ class RealMon:
         return found if found["opstatus"] == status else None
 
     def stop(self) -> None:
-        if self.client is not None:
-            self.client.close()
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.out.close()
+        self.client.close()
+        stop_daemon(self.proc)
 
 
 @pytest.fixture

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +69,15 @@ def event_loop() -> Iterator[Loop]:
         loop.close()
 
 
+def serve_all(loop: Loop, handlers: Mapping[str, Handler]) -> dict[str, int]:
+    """The port each handler is served on, and `closed`: a port on 127.0.0.1 that nothing listens on."""
+    ports = {name: loop.tcp(handler) for name, handler in handlers.items()}
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        ports["closed"] = int(probe.getsockname()[1])
+    return ports
+
+
 @dataclass(frozen=True)
 class Output:
     status: int
@@ -82,6 +92,14 @@ class Output:
 
 def env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(REPO)}
+
+
+def run_program(program: Path, *args: str) -> tuple[str, int]:
+    """A monitor executable's output (stdout and stderr merged, as mon reads it) and exit status."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([str(program), *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, timeout=30, env=env)  # fmt: skip
+    return done.stdout, done.returncode
 
 
 def run_perl(name: str, argv: Sequence[str], netns: bool = False, timeout: float = 60) -> Output:

@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from pymon.monitors import BUILTIN
 
-REPO = Path(__file__).resolve().parents[2]
+from .servers import REPO, run_program
+
 OURS = REPO / "monitors" / "freespace.monitor"
 DEBIAN = Path("/usr/lib/mon/mon-local.d/freespace.monitor")
-
-
-def run(program: Path, *args: str) -> tuple[str, int]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run([str(program), *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=30, env=env)  # fmt: skip
-    return done.stdout, done.returncode
 
 
 def mount_points() -> list[str]:
@@ -42,7 +34,7 @@ def test_same_output_and_status_as_debians(args: list[str]) -> None:
         pytest.skip("Debian's mon is not installed")
     if "/dev" in args[0] and "/dev" not in mount_points():
         pytest.skip("/dev is not a mount point here")
-    ours, theirs = run(OURS, *args), run(DEBIAN, *args)
+    ours, theirs = run_program(OURS, *args), run_program(DEBIAN, *args)
     assert (steady(ours[0]), ours[1]) == (steady(theirs[0]), theirs[1])
 
 
@@ -55,4 +47,5 @@ def test_the_function_is_what_the_executable_prints() -> None:
     args = ["/:1", "/no/mount:5", "/:100%"]
     check = asyncio.run(BUILTIN["freespace.monitor"](args, {}))
     assert check.exit_status == 1 and check.detail == ""
-    assert (steady(check.output), check.exit_status) == (steady(run(OURS, *args)[0]), run(OURS, *args)[1])
+    output, status = run_program(OURS, *args)
+    assert (steady(check.output), check.exit_status) == (steady(output), status)

@@ -8,9 +8,7 @@ The comparison runs a copy with that one call fixed; the test below shows the br
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,11 +20,11 @@ from .servers import (
     Output,
     _run,
     await_check,
-    event_loop,
     netns_available,
     run_inprocess_netns,
     run_perl,
     run_script,
+    serve_all,
 )
 
 NAME = "smtp.monitor"
@@ -56,12 +54,6 @@ def smtp_server(
 
 
 @pytest.fixture(scope="module")
-def loop() -> Iterator[Loop]:
-    with event_loop() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
 def ports(loop: Loop) -> dict[str, int]:
     servers = {
         "good": smtp_server(b"220-mail.test ESMTP\r\n220 ready\r\n", b"250-hello\r\n250 PIPELINING\r\n"),
@@ -71,11 +63,7 @@ def ports(loop: Loop) -> dict[str, int]:
         "silent": smtp_server(b""),
         "huge": smtp_server(b"220-" + b"x" * 200_000),
     }
-    ports = {name: loop.tcp(handler) for name, handler in servers.items()}  # type: ignore[arg-type]
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        ports["closed"] = int(probe.getsockname()[1])
-    return ports
+    return serve_all(loop, servers)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")

@@ -3,31 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from pymon.monitors import BUILTIN, Check
 
-REPO = Path(__file__).resolve().parents[2]
+from .servers import REPO, run_program
+
 OURS = REPO / "monitors" / "tcp.monitor"
 DEBIAN = Path("/usr/lib/mon/mon.d/tcp.monitor")
-
-
-def run(program: Path, *args: str) -> tuple[str, int]:
-    """Output (stdout and stderr merged, as mon reads it) and exit status."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run([str(program), *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=30, env=env)  # fmt: skip
-    return done.stdout, done.returncode
 
 
 def both(*args: str) -> tuple[str, int]:
     if not DEBIAN.exists():
         pytest.skip("Debian's mon is not installed")
-    ours, theirs = run(OURS, *args), run(DEBIAN, *args)
+    ours, theirs = run_program(OURS, *args), run_program(DEBIAN, *args)
     assert ours == theirs
     return ours
 
@@ -71,7 +62,7 @@ def test_no_hosts_is_ok() -> None:
 def test_the_function_is_what_the_executable_prints(refused_port: int) -> None:
     check = asyncio.run(BUILTIN["tcp.monitor"](["-p", str(refused_port), "127.0.0.1"], {}))
     assert check == Check(1, "127.0.0.1", "\n127.0.0.1 could not connect: Connection refused\n")
-    assert check.output == run(OURS, "-p", str(refused_port), "127.0.0.1")[0]
+    assert check.output == run_program(OURS, "-p", str(refused_port), "127.0.0.1")[0]
 
 
 def test_builtin_names_every_public_module() -> None:

@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -17,11 +15,11 @@ from .servers import (
     Loop,
     Output,
     await_check,
-    event_loop,
     netns_available,
     run_inprocess_netns,
     run_perl,
     run_script,
+    serve_all,
 )
 
 NAME = "telnet.monitor"
@@ -46,12 +44,6 @@ def telnet_server(*pieces: bytes, then_wait: float = 0.0) -> object:
 
 
 @pytest.fixture(scope="module")
-def loop() -> Iterator[Loop]:
-    with event_loop() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
 def ports(loop: Loop) -> dict[str, int]:
     servers = {
         # the prompt split across writes, behind option negotiation and a doubled IAC
@@ -60,11 +52,7 @@ def ports(loop: Loop) -> dict[str, int]:
         "eof": telnet_server(b"bye\r\n"),
         "flood": telnet_server(*([b"y" * 65536] * 20), then_wait=60),
     }
-    ports = {name: loop.tcp(handler) for name, handler in servers.items()}  # type: ignore[arg-type]
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        ports["closed"] = int(probe.getsockname()[1])
-    return ports
+    return serve_all(loop, servers)  # type: ignore[arg-type]
 
 
 def all_three(argv: list[str]) -> tuple[Output, Output, Output]:

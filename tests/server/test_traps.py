@@ -251,12 +251,12 @@ def test_crypt_matches_perls():
 def test_build_trap_is_the_packet_mon_client_sends():
     assert build_trap(
         "trapgrp", "tsvc", 1, "fail", "disk full on h1", "detail line 1\ndetail 'two' \\ back",
-        username="trapuser", password="secret", now=1795611771,
+        username="trapuser", password="secret", timestamp=1795611771,
     ) == SPEC_PACKET  # fmt: skip
 
 
 def test_without_a_user_there_is_an_empty_usr_and_no_pas():
-    packet = build_trap("g", "s", "0", "ok", now=5).decode()
+    packet = build_trap("g", "s", "0", "ok", timestamp=5).decode()
     assert packet.startswith("pro='0.3807'\nusr=''\nspc='1'\n") and "pas=" not in packet
 
 
@@ -287,7 +287,7 @@ def test_build_trap_equals_perls_packet_captured_live(user):
         packet, _ = sock.recvfrom(65536)
     tsp = int(packet.split(b"tsp='")[1].split(b"'")[0])
     ours = build_trap("g r", "s\udce9", 3, "linkdown", "sum 'q' \\", "d1\nd2\n",
-                      username=user or None, password="pw", now=tsp)  # fmt: skip
+                      username=user or None, password="pw", timestamp=tsp)  # fmt: skip
     assert ours == packet
 
 

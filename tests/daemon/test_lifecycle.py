@@ -27,8 +27,9 @@ watch g
 def test_start_pidfile_startup_alert_and_sigterm_while_a_monitor_runs(daemon):
     d = daemon(CONFIG)
     d.set_monitor("hang", sleep=60)
-    assert d.pidfile.read_text() == f"{d.proc.pid}\n"
+    # the port listens before the pid file is written (INIT-03), the log line comes after it
     assert "mon server started" in d.wait_log("mon server started")
+    assert d.pidfile.read_text() == f"{d.proc.pid}\n"
     startup = wait_for("the startup alert", d.alerts)
     assert startup[0]["argv"][:4] == ["-s", "s", "-g", "g"] and startup[0]["argv"][-1] == "start"
     assert startup[0]["env"]["MON_ALERTTYPE"] == "startup"

@@ -14,7 +14,10 @@ import re
 __all__ = ["expand", "unexpand", "wrap", "wrap_bytes"]
 
 TABSTOP = 8
-_BREAK = r"(?:(?=\s)(?:\r\n|.))"
+# Text::Wrap's break pattern holds \p{...}, so Perl matches it by Unicode rules even on
+# a byte string: \s then takes the bytes 0x85 and 0xA0 too (never Python's 0x1C-0x1F).
+_SPACE = r"[\t\n\x0b\x0c\r \x85\xa0]"
+_BREAK = rf"(?:(?={_SPACE})(?:\r\n|.))"
 
 
 def expand(text: str) -> str:

@@ -22,8 +22,10 @@ What it measures
      where the first start is moved back onto its daemon's whole-second phase
      (mon's due times are whole seconds; pymon's lie one whole number of
      seconds after its scheduler started, whose fraction is estimated from
-     the earliest first runs).  Both daemons draw randstart in whole seconds,
-     so about 1/10 of the services are due at the same instant every second.
+     the earliest first runs).  mon draws randstart in whole seconds, so
+     about 1/10 of its services are due at the same instant every second;
+     pymon draws a fraction of a second too, which spreads its starts over
+     the second and leaves it without grid figures.
    * *checks per second*: starts in the window divided by its length;
    * *CPU per 1,000 checks*: utime + stime of the daemon process alone
      (``/proc/PID/stat``, not its children) at the start and the end of the
@@ -307,10 +309,10 @@ def previous_start_delays(starts: dict, interval: float, t0: float, t1: float) -
 def grid_phase(first_starts: Iterable[float], whole_seconds: bool) -> float | None:
     """The fraction of a second on which a daemon's due times lie; None if there is none.
 
-    mon's are whole seconds (`_next_check = time() + interval`).  pymon's are
-    its scheduler's start plus whole seconds (randstart is `int(rand(N))` as in
-    mon); that fraction is where the first starts begin after the widest gap
-    on the one-second circle.  If the first starts fill the whole second
+    mon's are whole seconds (`_next_check = time() + interval`).  A daemon
+    whose randstart is whole seconds after some start has its fraction where
+    the first starts begin after the widest gap on the one-second circle
+    (pymon's randstart keeps a fraction: it has no such grid).  If the first starts fill the whole second
     (no gap of MIN_GRID_GAP), the due times are not on such a grid.
     """
     if whole_seconds:

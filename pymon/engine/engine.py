@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import stat
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
@@ -282,8 +283,9 @@ class Engine:
             return Launch.RETRY  # DEP-04
         name = (service.monitor or "").split(maxsplit=1)[0] if (service.monitor or "").strip() else ""
         path = self.programs.monitors.get(name)
-        if path is not None and os.path.isfile(path):  # MONI-01
-            inline = builtin_monitor(path)  # pymon's own executable: await it, do not fork
+        found = _regular_file(path) if path is not None else None
+        if path is not None and found is not None:  # MONI-01
+            inline = builtin_monitor(path, found)  # pymon's own executable: await it, do not fork
         elif (inline := self.plugins.monitors.get(name)) is not None:
             path = name  # a plugin: used only where no file of its name is found
         else:
@@ -588,3 +590,12 @@ class Engine:
 
     def note(self, line: LogLine) -> None:
         self.log(line.level, line.text)
+
+
+def _regular_file(path: str) -> os.stat_result | None:
+    """The file's status if it is a regular file (Perl's `-f`), else None."""
+    try:
+        found = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return found if stat.S_ISREG(found.st_mode) else None

@@ -37,10 +37,13 @@ _HEAD: Final = 1024
 _cache: dict[tuple[str, int, int], MonitorFunc | None] = {}
 
 
-def builtin_monitor(path: str) -> MonitorFunc | None:
-    """The built-in monitor `path` runs, if it is one of pymon's monitor executables."""
+def builtin_monitor(path: str, stat: os.stat_result | None = None) -> MonitorFunc | None:
+    """The built-in monitor `path` runs, if it is one of pymon's monitor executables.
+
+    `stat` is the file's, if the caller has it already.
+    """
     try:
-        stat = os.stat(path)
+        stat = stat or os.stat(path)
         key = (path, stat.st_mtime_ns, stat.st_size)
         if key not in _cache:
             if stat.st_size > _HEAD:

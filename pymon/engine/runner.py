@@ -28,6 +28,7 @@ What mon does (MONI-02..09, ALRT-24..27), and where pymon goes further:
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import errno
 import fcntl
@@ -48,6 +49,7 @@ from pymon.config.perl import format_number
 from pymon.engine.alert_run import AlertRun
 from pymon.engine.output import split_output
 from pymon.engine.states import ServiceState
+from pymon.engine.tick import tick_after
 from pymon.engine.words import quotewords
 
 __all__ = [
@@ -300,25 +302,23 @@ class _Monitor(_Output):
             os.close(self.fd)
             raise
         os.set_blocking(self.fd, False)
-        _exits(self.loop).watch(self.pidfd, self._reap)
         # Most monitors exit before their output fills the pipe, and their
         # output is read at the exit: one wake-up of the event loop per run
         # instead of two or three. A monitor still running after _READ_DELAY
         # is read as its output comes, so a chatty one never blocks for long.
         self.reading = False  # the pipe is watched by the event loop
         self.eof = False
-        self._read_later: asyncio.TimerHandle | None = self.loop.call_later(_READ_DELAY, self._watch_pipe)
+        exits = _exits(self.loop)
+        exits.watch(self.pidfd, self._reap)
+        exits.read_later(self)
 
-    def _watch_pipe(self) -> None:
-        self._read_later = None
-        if not self.eof:
+    def watch_pipe(self) -> None:
+        """Read the output as it comes from now on, unless the monitor is over."""
+        if not (self.eof or self.reading or self.done or self.returncode is not None):
             self.loop.add_reader(self.fd, self._read)
             self.reading = True
 
     def _stop_watching_pipe(self) -> None:
-        if self._read_later is not None:
-            self._read_later.cancel()
-            self._read_later = None
         if self.reading:
             self.loop.remove_reader(self.fd)
             self.reading = False
@@ -330,9 +330,6 @@ class _Monitor(_Output):
             pid, status = self.pid, 255 << 8
         if pid == 0:
             return
-        if self._read_later is not None:
-            self._read_later.cancel()
-            self._read_later = None
         _exits(self.loop).forget(self.pidfd)
         os.close(self.pidfd)
         self.returncode = os.waitstatus_to_exitcode(status)
@@ -379,12 +376,34 @@ class _Exits:
 
     asyncio's add_reader makes a handle and a selector key for each descriptor
     and removes them again; at a few hundred monitors a second that showed.
+
+    An exit is handled as soon as it comes, except just after another: after
+    handling exits the set is looked at again at the next tick (tick.py), and
+    every exit that came meanwhile is handled in that wake-up, which the
+    scheduler's starts share. A quiet daemon reacts at once; a busy one wakes
+    for exits at most once per tick instead of once per monitor.
     """
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.epoll = select.epoll()
         self.waiting: dict[int, Callable[[], None]] = {}
+        self.young: collections.deque[tuple[float, _Monitor]] = collections.deque()  # (read from, monitor)
         loop.add_reader(self.epoll.fileno(), self._ready)
+
+    def read_later(self, monitor: _Monitor) -> None:
+        """Watch the monitor's pipe once it has run _READ_DELAY seconds: one timer for them all."""
+        loop = asyncio.get_running_loop()
+        self.young.append((loop.time() + _READ_DELAY, monitor))
+        if len(self.young) == 1:
+            loop.call_at(tick_after(self.young[0][0]), self._sweep)
+
+    def _sweep(self) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        while self.young and self.young[0][0] <= now:
+            self.young.popleft()[1].watch_pipe()
+        if self.young:
+            loop.call_at(tick_after(self.young[0][0]), self._sweep)
 
     def watch(self, pidfd: int, on_exit: Callable[[], None]) -> None:
         self.epoll.register(pidfd, select.EPOLLIN)
@@ -401,19 +420,42 @@ class _Exits:
         self.epoll.unregister(pidfd)
 
     def _ready(self) -> None:
-        for pidfd, _ in self.epoll.poll(0):
+        if self._handle():
+            loop = asyncio.get_running_loop()  # not kept: _EXITS must not keep its loop alive
+            loop.remove_reader(self.epoll.fileno())
+            loop.call_at(tick_after(loop.time()), self._resume)
+
+    def _resume(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._handle():
+            loop.call_at(tick_after(loop.time()), self._resume)
+        else:
+            loop.add_reader(self.epoll.fileno(), self._ready)
+
+    def _handle(self) -> int:
+        """Handle every exit waiting now; how many there were."""
+        ready = self.epoll.poll(0)
+        for pidfd, _ in ready:
             on_exit = self.waiting.get(pidfd)
             if on_exit is not None:
                 on_exit()
+        return len(ready)
 
 
 _EXITS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Exits] = weakref.WeakKeyDictionary()
 
 
+_latest: tuple[asyncio.AbstractEventLoop, _Exits] | None = None  # the last asked for, without weakref's cost
+
+
 def _exits(loop: asyncio.AbstractEventLoop) -> _Exits:
+    global _latest
+    if _latest is not None and _latest[0] is loop:
+        return _latest[1]
     exits = _EXITS.get(loop)
     if exits is None:
         exits = _EXITS[loop] = _Exits(loop)
+    _latest = (loop, exits)
     return exits
 
 

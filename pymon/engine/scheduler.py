@@ -2,7 +2,10 @@
 
 mon counts every service's `_timer` down once per one-second pass. pymon keeps
 mon's arithmetic but keeps each service's due time in a queue and wakes the
-event loop at the earliest one, so a monitor starts within milliseconds of it:
+event loop at the earliest one, so a monitor starts within milliseconds of it.
+When a busy daemon has more services due within the same tick (tick.py), they
+all start at the tick's start, in one wake-up: up to a tick early, never late.
+The rest is mon's:
 
 * first run one interval after start, or a random time within randstart (SCHED-03);
 * fixed rate: each start advances `next_check` by the interval, and after the
@@ -30,13 +33,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
-__all__ = ["EARLY", "RETRY_DELAY", "Key", "Launch", "Scheduler"]
+from pymon.engine.tick import tick_after, tick_at_or_before
+
+__all__ = ["RETRY_DELAY", "Key", "Launch", "Scheduler"]
 
 Key = tuple[str, str]  # (group, service)
 RETRY_DELAY = 1.0  # mon retries a skipped start on its next pass, one second later
-# A wake-up of the event loop costs more than the monitor start it is for; services due
-# within this many seconds of one another start together, the later ones a little early.
-EARLY = 0.010
 
 
 class Launch(Enum):
@@ -209,13 +211,22 @@ class Scheduler:
             self._wakeup.cancel()
             self._wakeup = None
         if self._queue and self._loop is not None:
-            delay = max(0.0, self._queue[0][0] - self._clock())
-            self._wakeup = self._loop.call_later(delay, self._run_due)
+            # The earliest timer, on the loop's clock: alone in its tick, it fires on
+            # time; sharing its tick (tick.py) with the next one, they all fire at the
+            # tick's start, in one wake-up.
+            to_loop = self._loop.time() - self._clock()
+            when = max(self._queue[0][0] + to_loop, self._loop.time())
+            following = min((entry[0] for entry in self._queue[1:3]), default=float("inf"))
+            if following + to_loop < tick_after(when):
+                when = tick_at_or_before(when)
+            self._wakeup = self._loop.call_at(when, self._run_due)
 
     def _run_due(self) -> None:
-        """Fire every timer that is due, or will be within EARLY seconds."""
+        """Fire every timer that is due before the end of this tick."""
+        assert self._loop is not None
         self._wakeup = None
-        limit = self._clock() + EARLY
+        now = self._loop.time()
+        limit = self._clock() + tick_after(now) - now
         while self._queue and self._queue[0][0] <= limit:
             _, number, key = heapq.heappop(self._queue)
             if self._timers[key].armed == number:

@@ -8,6 +8,7 @@ to synchronise: a test polls for what it waits for, with a deadline.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import shutil
@@ -651,3 +652,43 @@ def test_a_reaped_monitor_leaves_the_exit_watch_even_while_a_child_holds_its_pid
             os.close(write)
 
     assert run(scenario()) == []
+
+
+def test_an_exit_is_handled_at_once_and_exits_just_after_it_at_the_next_tick_together() -> None:
+    # A quiet daemon handles an exit as it comes; exits that come right after are
+    # collected at the next tick (tick.py), in one wake-up. (Readable pipes stand
+    # in for the pidfds of monitors that have exited.)
+    from pymon.engine.runner import _exits
+    from pymon.engine.tick import tick_after
+
+    async def scenario() -> tuple[float, float, dict[str, float]]:
+        loop = asyncio.get_running_loop()
+        exits = _exits(loop)
+        handled: dict[str, float] = {}
+        pipes: dict[str, tuple[int, int]] = {name: os.pipe() for name in ("first", "second", "third")}
+
+        def on_exit(name: str) -> None:
+            handled[name] = loop.time()
+            exits.forget(pipes[name][0])
+
+        for name, (ready, _) in pipes.items():
+            exits.watch(ready, functools.partial(on_exit, name))
+        await asyncio.sleep(0.02)
+        exited = loop.time()
+        os.write(pipes["first"][1], b"x")
+        while "first" not in handled:
+            await asyncio.sleep(0.001)
+        os.write(pipes["second"][1], b"x")
+        await asyncio.sleep(0.002)
+        os.write(pipes["third"][1], b"x")
+        while len(handled) < 3:
+            await asyncio.sleep(0.001)
+        for ready, write in pipes.values():
+            os.close(ready)
+            os.close(write)
+        return exited, tick_after(handled["first"]), handled
+
+    exited, next_tick, handled = run(scenario())
+    assert handled["first"] - exited < 0.01  # at once
+    assert abs(handled["second"] - handled["third"]) < 0.001  # one wake-up (written 2 ms apart)
+    assert next_tick - 0.001 <= handled["second"] < next_tick + 0.02

@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from pymon.engine.scheduler import EARLY, Key, Launch, Scheduler
+from pymon.engine.scheduler import Key, Launch, Scheduler
+from pymon.engine.tick import TICK, tick_after
 
 KEY: Key = ("g", "s")
 OTHER: Key = ("g", "other")
@@ -134,26 +135,30 @@ def test_trigger_runs_now_and_a_stopped_scheduler_runs_nothing():
     assert asyncio.run(scenario()) == [KEY]
 
 
-def test_services_due_close_together_start_in_one_wake_up_never_more_than_early_ahead():
-    # One wake-up of the loop for services due within EARLY of one another; none of
-    # them starts more than EARLY before its due time.
-    async def scenario() -> tuple[dict[Key, float], dict[Key, float]]:
+def test_services_due_within_one_tick_start_in_one_wake_up_at_its_start_never_later():
+    # Every service due within one tick starts in one wake-up of the loop, at the
+    # tick's start (a multiple of TICK on the loop's clock): none later than due,
+    # none more than one tick early. A service alone in its tick starts on time.
+    async def scenario() -> tuple[dict[Key, float], dict[Key, float], float]:
+        loop = asyncio.get_running_loop()
         started: dict[Key, float] = {}
-        scheduler = Scheduler(lambda key: started.setdefault(key, time.time()) and Launch.STARTED)
-        scheduler.begin(asyncio.get_running_loop())
-        now = time.time()
-        due = {("g", f"s{n}"): now + 0.1 + n * EARLY / 4 for n in range(3)}
-        due["g", "later"] = now + 0.1 + 3 * EARLY
+        scheduler = Scheduler(lambda key: started.setdefault(key, loop.time()) and Launch.STARTED)
+        scheduler.begin(loop)
+        tick = tick_after(loop.time() + 0.1)
+        offsets = {("g", "s0"): 0.1, ("g", "s1"): 0.4, ("g", "s2"): 0.8, ("g", "later"): 1.3}
+        due = {key: tick + share * TICK for key, share in offsets.items()}
+        wall = time.time() - loop.time()  # the scheduler's due times are wall-clock times
         for key, when in due.items():
             scheduler.add(key, 3600.0)
-            scheduler._timers[key].due = when
+            scheduler._timers[key].due = wall + when
             scheduler._arm(key)
-        await asyncio.sleep(0.1 + 4 * EARLY + 0.05)
+        await asyncio.sleep(tick + 2 * TICK - loop.time())
         scheduler.close()
-        return started, due
+        return started, due, tick
 
-    started, due = asyncio.run(scenario())
-    assert all(-EARLY - 0.002 <= started[key] - due[key] < 0.05 for key in due)
+    started, due, tick = asyncio.run(scenario())
+    assert all(-TICK <= started[key] - due[key] <= 0.05 for key in due)
     firsts = [started["g", f"s{n}"] for n in range(3)]
-    assert max(firsts) - min(firsts) < 0.002  # due 5 ms apart, started in one wake-up
-    assert started["g", "later"] - max(firsts) > EARLY  # not pulled in with them
+    assert max(firsts) - min(firsts) < 0.002  # one wake-up
+    assert tick - 0.001 <= min(firsts) < tick + 0.02  # at the tick's start
+    assert 0 <= started["g", "later"] - due["g", "later"] < 0.02  # alone: on time

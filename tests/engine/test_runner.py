@@ -68,7 +68,7 @@ def gone(pid: int) -> bool:
     """The process no longer runs (a zombie nobody reaps counts as gone)."""
     try:
         text = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):  # reaped before the open, or between open and read
         return True
     return text.rpartition(")")[2].split()[0] in ("Z", "X")
 

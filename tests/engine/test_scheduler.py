@@ -40,6 +40,17 @@ def test_randstart_spreads_the_first_run():
     assert 0 <= (scheduler.seconds_left(KEY) or 0) < 5
 
 
+def test_randstart_keeps_the_fraction_of_a_second_unlike_mon():
+    # mon draws int(rand(N)): every service due on the same whole seconds. pymon
+    # keeps the fraction, so the starts spread over each second (docs/compatibility.md).
+    scheduler = Scheduler(lambda key: Launch.STARTED, clock=Clock(), rng=random.Random(1))
+    for n in range(20):
+        scheduler.add(("g", f"s{n}"), 10.0, randstart=5.0)
+    firsts = [timer.due - 1000.0 for timer in scheduler._timers.values()]
+    assert all(0 <= first < 5 for first in firsts)
+    assert len({round(first % 1, 6) for first in firsts}) == 20
+
+
 def test_no_interval_is_never_scheduled():
     scheduler, _ = make(None)
     assert scheduler.seconds_left(KEY) is None

@@ -19,7 +19,7 @@ import time
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
-from pymon.server.escape import esc_str, to_bytes
+from pymon.escape import esc_str, to_bytes
 
 __all__ = ["OPSTAT", "TRAP_PRO_VERSION", "TrapError", "build_trap", "main", "send_packet", "send_trap"]
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Final
 
-from pymon.server.escape import esc_str, to_bytes
+from pymon.escape import esc_str, to_bytes
 from pymon.trap_send import build_trap, send_packet
 
 from . import _records as r

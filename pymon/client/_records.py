@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from pymon.server.escape import un_esc_str
+from pymon.escape import un_esc_str
 
 from ._errors import MonResponseError
 

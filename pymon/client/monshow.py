@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Final, NoReturn, TypeVar
 
-from pymon.server.escape import to_bytes
+from pymon.escape import to_bytes
 
 from ._client import MonClient
 from ._errors import MonCommandError, MonError

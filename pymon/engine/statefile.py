@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Final, TypeVar
 
 from pymon.config.model import Service
 from pymon.engine.states import PeriodState, ServiceState
-from pymon.server.escape import esc_str, un_esc_str
+from pymon.escape import esc_str, un_esc_str
 
 if TYPE_CHECKING:
     from pymon.engine.engine import Engine

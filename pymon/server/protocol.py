@@ -32,7 +32,7 @@ config (or arrival) order, so its replies are deterministic. `list views` is
 sorted, as in mon.
 
 Text. Protocol lines are handled as `str` decoded from UTF-8 with
-`surrogateescape` (see `pymon.server.escape`), so any byte a client sends is
+`surrogateescape` (see `pymon.escape`), so any byte a client sends is
 kept and `esc_str` escapes bytes exactly as mon does.
 
 Where pymon copies one of mon's quirks on purpose the code names its ID from
@@ -67,7 +67,7 @@ from pymon.engine.states import (
     initial_state,
     last_alert,
 )
-from pymon.server.escape import esc_str, to_bytes, un_esc_str
+from pymon.escape import esc_str, to_bytes, un_esc_str
 from pymon.server.words import first_word, perl_split, split_words
 
 __all__ = [

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from pymon.config import Config
 from pymon.config.perl import perl_num
 from pymon.engine.records import Level
-from pymon.server.escape import un_esc_str
+from pymon.escape import un_esc_str
 from pymon.server.trapauth import TrapAuth
 
 __all__ = [

@@ -30,7 +30,7 @@ from pymon.client._records import (
 from pymon.client.moncmd import parse_options
 from pymon.client.monshow import Settings, Status, _field, select_rows, table
 from pymon.client.textwrap_perl import wrap_bytes
-from pymon.server.escape import esc_str, un_esc_str
+from pymon.escape import esc_str, un_esc_str
 
 PERL = r"""
 use strict; use warnings; no warnings "uninitialized";

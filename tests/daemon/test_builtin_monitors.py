@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from pymon.server.escape import un_esc_str
+from pymon.escape import un_esc_str
 
 from .harness import Client, free_port, wait_for
 

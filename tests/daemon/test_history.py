@@ -5,7 +5,7 @@ from __future__ import annotations
 import syslog
 import time
 
-from pymon.server.escape import un_esc_str
+from pymon.escape import un_esc_str
 
 from .harness import wait_for
 

@@ -12,7 +12,7 @@ import shutil
 import subprocess
 from typing import IO
 
-from pymon.server.escape import to_bytes
+from pymon.escape import to_bytes
 
 PERL_SOURCE = r"""
 use strict;

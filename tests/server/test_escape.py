@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from perlref import PerlReference
 
-from pymon.server.escape import esc_str, to_bytes, un_esc_str
+from pymon.escape import esc_str, to_bytes, un_esc_str
 
 
 # Text as the server holds it: any bytes, decoded from UTF-8 with surrogateescape.

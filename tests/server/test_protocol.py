@@ -27,8 +27,8 @@ from conftest import shared_dir
 from pymon.config import Config, Service, parse_config
 from pymon.engine.records import AlertHistoryEntry, FailureHistoryEntry
 from pymon.engine.states import PeriodState, Status, initial_state
+from pymon.escape import esc_str, un_esc_str
 from pymon.server import protocol
-from pymon.server.escape import esc_str, un_esc_str
 from pymon.server.protocol import (
     COMMANDS,
     DENIED,

@@ -308,9 +308,9 @@ class _Monitor(_Output):
         # is read as its output comes, so a chatty one never blocks for long.
         self.reading = False  # the pipe is watched by the event loop
         self.eof = False
-        exits = _exits(self.loop)
-        exits.watch(self.pidfd, self._reap)
-        exits.read_later(self)
+        self.exits = _exits(self.loop)
+        self.exits.watch(self.pidfd, self._reap)
+        self.exits.read_later(self)
 
     def watch_pipe(self) -> None:
         """Read the output as it comes from now on, unless the monitor is over."""
@@ -330,7 +330,7 @@ class _Monitor(_Output):
             pid, status = self.pid, 255 << 8
         if pid == 0:
             return
-        _exits(self.loop).forget(self.pidfd)
+        self.exits.forget(self.pidfd)
         os.close(self.pidfd)
         self.returncode = os.waitstatus_to_exitcode(status)
         if not self.exited.done():
@@ -445,17 +445,10 @@ class _Exits:
 _EXITS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Exits] = weakref.WeakKeyDictionary()
 
 
-_latest: tuple[asyncio.AbstractEventLoop, _Exits] | None = None  # the last asked for, without weakref's cost
-
-
 def _exits(loop: asyncio.AbstractEventLoop) -> _Exits:
-    global _latest
-    if _latest is not None and _latest[0] is loop:
-        return _latest[1]
     exits = _EXITS.get(loop)
     if exits is None:
         exits = _EXITS[loop] = _Exits(loop)
-    _latest = (loop, exits)
     return exits
 
 
